@@ -1,0 +1,1 @@
+"""The Scrapy project that collects online popular-science posts (crawlers only crawl)."""

@@ -1,0 +1,40 @@
+"""Scrapy settings for the kepu crawlers: polite, bounded and safe by default."""
+
+BOT_NAME = "kepu-review"
+SPIDER_MODULES = ["crawlers.spiders"]
+NEWSPIDER_MODULE = "crawlers.spiders"
+USER_AGENT = "kepu-review/0.1 (+popular-science accuracy review)"
+
+ROBOTSTXT_OBEY = True
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+COOKIES_ENABLED = False
+
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.0
+AUTOTHROTTLE_MAX_DELAY = 10.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
+
+DOWNLOAD_TIMEOUT = 20
+DOWNLOAD_MAXSIZE = 5_000_000
+DOWNLOAD_WARNSIZE = 2_000_000
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 5
+DEPTH_LIMIT = 3
+
+DOWNLOADER_MIDDLEWARES = {"crawlers.middlewares.PrivateAddressGuard": 50}
+ITEM_PIPELINES = {
+    "crawlers.pipelines.ValidatePostPipeline": 100,
+    "crawlers.pipelines.DuckDBStorePipeline": 300,
+}
+
+KEPU_ALLOW_PRIVATE_ADDRESSES = False
+KEPU_DB_PATH = ".kepu/kepu.duckdb"
+KEPU_STATS_PATH = ""
+
+LOG_LEVEL = "WARNING"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"

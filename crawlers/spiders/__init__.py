@@ -1,0 +1,1 @@
+"""Spiders: each yields PostItem / CrawlFailure items, nothing else."""

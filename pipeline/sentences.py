@@ -1,0 +1,52 @@
+"""Split posts into sentences and keep the check-worthy ones.
+
+Chinese ends sentences with 。！？ (and ；…); English with . ! ? followed by a space and a capital
+or a digit, minding common abbreviations.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ZH_END = re.compile(r"(?<=[。！？!?；…])\s*")
+_EN_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+_ABBREV = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Prof|St|vs|e\.g|i\.e|etc|No|Fig|U\.S)\.$")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split mixed zh/en text into trimmed sentences, one paragraph at a time."""
+    sentences: list[str] = []
+    for paragraph in re.split(r"\n+", text):
+        for piece in _ZH_END.split(paragraph):
+            sentences.extend(_split_english(piece))
+    return [s.strip() for s in sentences if s.strip()]
+
+
+def _split_english(piece: str) -> list[str]:
+    parts = _EN_END.split(piece)
+    merged: list[str] = []
+    for part in parts:
+        if merged and _ABBREV.search(merged[-1]):
+            merged[-1] = f"{merged[-1]} {part}"
+        else:
+            merged.append(part)
+    return merged
+
+
+def is_check_worthy(sentence: str) -> bool:
+    """Keep sentences long enough to carry a factual claim (a scorer to deepen: issue 4)."""
+    if _CJK.search(sentence):
+        return len(_CJK.findall(sentence)) >= 6
+    return len(sentence.split()) >= 5
+
+
+def extract_claims(title: str, text: str, limit: int = 40) -> list[str]:
+    """The post's check-worthy sentences, title first, at most `limit` of them, no repeats."""
+    seen: set[str] = set()
+    kept: list[str] = []
+    for sentence in split_sentences(f"{title}\n{text}" if title else text):
+        if sentence not in seen and is_check_worthy(sentence):
+            seen.add(sentence)
+            kept.append(sentence)
+    return kept[:limit]
