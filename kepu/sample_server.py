@@ -37,10 +37,15 @@ class _Handler(SimpleHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def serve_site(root: Path) -> Iterator[str]:
-    """Yield the base URL of `root` served on a free loopback port until the block ends."""
+def serve_site(root: Path, port: int = 0) -> Iterator[str]:
+    """Yield the base URL of `root` served on loopback until the block ends: on `port` when it
+    is free (a stable port keeps canonical URLs stable across demo runs), else on any free port."""
     handler = type("Handler", (_Handler,), {})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(root)))
+    serve = partial(handler, directory=str(root))
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port), serve)
+    except OSError:
+        server = ThreadingHTTPServer(("127.0.0.1", 0), serve)
     handler.base_url = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -22,7 +22,7 @@ from pipeline.scoring import ScoreWeights
 log = logging.getLogger(__name__)
 
 
-def claim_index(db: Database, embedder: Embedder) -> ClaimIndex:
+def claim_index(db: Database, embedder: Embedder, center: bool = False) -> ClaimIndex:
     """Current claims with vectors, embedding only those whose text changed (cache by hash)."""
     claims = current_claims(db)
     hashes = [claim_hash(c) for c in claims]
@@ -34,16 +34,14 @@ def claim_index(db: Database, embedder: Embedder) -> ClaimIndex:
         cache_vectors(db, embedder.name, new)
         cached.update(new)
     vectors = np.stack([cached[h] for h in hashes]) if claims else np.zeros((0, embedder.dim))
-    return ClaimIndex(claims, vectors)
+    return ClaimIndex(claims, vectors, center=center)
 
 
 def build_flagger(settings: Settings, db: Database, embedder: Embedder) -> Flagger:
-    index = claim_index(db, embedder)
+    index = claim_index(db, embedder, center=settings.center_vectors)
     classifier = current_classifier(settings, db, embedder, index.claims)
-    weights = ScoreWeights(match_floor=settings.match_threshold,
-                           match_ceiling=settings.match_threshold + 0.08)
-    return Flagger(embedder, index, classifier, settings.match_threshold,
-                   settings.threshold_for, weights)
+    return Flagger(embedder, index, classifier, settings.match_threshold_for,
+                   settings.threshold_for, ScoreWeights())
 
 
 def score_posts(settings: Settings, db: Database, embedder: Embedder, rescore: bool = False,

@@ -42,7 +42,13 @@ class Settings(BaseSettings):
         None, description="Local sentence-transformers model directory (default: the PyPI-shipped "
         "all-MiniLM-L6-v2)"
     )
-    match_threshold: float = Field(0.87, description="Minimum claim similarity for a match")
+    match_thresholds: dict[str, float] = Field(
+        default_factory=lambda: {"zh": 0.6, "en": 0.5},
+        description="Minimum (centred) claim similarity for a match, by sentence language",
+    )
+    center_vectors: bool = Field(
+        True, description="Centre embeddings on the claims' mean before matching (e5 needs it)"
+    )
     flag_threshold: float = Field(0.5, description="Default flag threshold on the post score")
     topic_thresholds: dict[str, float] = Field(
         default_factory=dict, description="Per-topic flag thresholds overriding flag_threshold"
@@ -50,6 +56,7 @@ class Settings(BaseSettings):
     allow_private_addresses: bool = Field(
         False, description="Let the crawler fetch loopback/private/link-local addresses (tests, demo)"
     )
+    demo_port: int = Field(8765, description="Loopback port for the demo's sample site (0: any)")
     crawl_max_bytes: int = Field(5_000_000, description="Largest response the crawler accepts")
     crawl_timeout_s: int = Field(20, description="Download time-out per request")
     review_reach_double: float = Field(
@@ -82,6 +89,9 @@ class Settings(BaseSettings):
     def reports(self) -> Path:
         return self.home / "reports"
 
+    def match_threshold_for(self, lang: str) -> float:
+        return self.match_thresholds.get(lang, min(self.match_thresholds.values(), default=0.5))
+
     def threshold_for(self, topic: str | None) -> float:
         return self.topic_thresholds.get(topic or "", self.flag_threshold)
 
@@ -104,6 +114,7 @@ class Settings(BaseSettings):
         }
         for key, value in defaults.items():
             os.environ.setdefault(key, value)
+        Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
 
 
 def load_settings(**overrides: object) -> Settings:

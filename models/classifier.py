@@ -20,12 +20,17 @@ from kepu.errors import ModelError
 
 @dataclass(frozen=True)
 class LinearHead:
-    """p(pseudo-science) = sigmoid(x·w + b) on an L2-normalised embedding."""
+    """p(pseudo-science) = sigmoid(x·w + b) on an L2-normalised embedding.
+
+    `standalone` says whether the head may flag a post that matches no known claim on its own
+    word; only heads trained and evaluated on real posts earn it (see models/registry.py).
+    """
 
     weights: np.ndarray
     bias: float
     embedder: str
     version: str
+    standalone: bool = False
 
     def predict_proba(self, vectors: np.ndarray) -> np.ndarray:
         logits = np.asarray(vectors, dtype=np.float32) @ self.weights + self.bias
@@ -36,7 +41,8 @@ class LinearHead:
         save_file({"weights": self.weights.astype(np.float32),
                    "bias": np.asarray([self.bias], dtype=np.float32)},
                   str(directory / "head.safetensors"))
-        card = {**card, "embedder": self.embedder, "version": self.version}
+        card = {**card, "embedder": self.embedder, "version": self.version,
+                "standalone": self.standalone}
         (directory / "model_card.json").write_text(
             json.dumps(card, ensure_ascii=False, indent=2), encoding="utf-8")
         return directory
@@ -50,11 +56,12 @@ def load_head(directory: Path) -> LinearHead:
     except (OSError, ValueError) as exc:
         raise ModelError(f"{directory}: cannot load classifier: {exc}") from exc
     return LinearHead(tensors["weights"], float(tensors["bias"][0]), card["embedder"],
-                      card["version"])
+                      card["version"], bool(card.get("standalone", False)))
 
 
 def train_head(
-    vectors: np.ndarray, labels: Sequence[int], embedder: str, c: float = 4.0
+    vectors: np.ndarray, labels: Sequence[int], embedder: str, c: float = 4.0,
+    standalone: bool = False,
 ) -> LinearHead:
     """Fit a class-balanced logistic regression on normalised embeddings."""
     y = np.asarray(labels)
@@ -64,4 +71,4 @@ def train_head(
     model.fit(vectors, y)
     version = datetime.now(UTC).strftime("head-%Y%m%dT%H%M%S")
     return LinearHead(model.coef_[0].astype(np.float32), float(model.intercept_[0]), embedder,
-                      version)
+                      version, standalone)

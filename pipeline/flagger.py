@@ -13,6 +13,7 @@ import numpy as np
 
 from kepu.records import Flag, Post
 from pipeline.embedding import Embedder
+from pipeline.language import detect_lang
 from pipeline.matching import ClaimIndex, match_claims
 from pipeline.scoring import ScoreWeights, score_post
 from pipeline.sentences import extract_claims
@@ -21,6 +22,7 @@ from pipeline.stance import decide_stance
 
 class Classifier(Protocol):
     version: str
+    standalone: bool
 
     def predict_proba(self, vectors: np.ndarray) -> np.ndarray: ...
 
@@ -32,7 +34,7 @@ class Flagger:
     embedder: Embedder
     index: ClaimIndex
     classifier: Classifier
-    match_threshold: float
+    match_threshold: Callable[[str], float]
     threshold_for: Callable[[str | None], float]
     weights: ScoreWeights = ScoreWeights()
 
@@ -53,10 +55,11 @@ class Flagger:
         return flags
 
     def _flag_one(self, post: Post, sentences: list[str], vectors: np.ndarray) -> Flag:
-        hits = match_claims(self.index, vectors, self.match_threshold)
-        stances = [decide_stance(sentences[h.sentence_index], h.claim.text).label for h in hits]
+        thresholds = [self.match_threshold(detect_lang(s)) for s in sentences]
+        hits = match_claims(self.index, vectors, thresholds)
+        stances = [decide_stance(sentences[h.sentence_index], h.claim.text) for h in hits]
         mean = vectors.mean(axis=0, keepdims=True)
         mean /= max(float(np.linalg.norm(mean)), 1e-9)
         prob = float(self.classifier.predict_proba(mean)[0])
-        return score_post(post.id, post.title, sentences, hits, stances, prob,
-                          self.threshold_for, self.weights)
+        return score_post(post.id, post.title, post.text, sentences, hits, stances, prob,
+                          self.threshold_for, self.weights, self.classifier.standalone)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from kepu.records import Flag, Match
+from kepu.records import Flag, Match, Stance
 from pipeline.matching import SentenceHit
 from pipeline.stance import post_stance
 
@@ -18,40 +18,45 @@ BAD_VERDICTS = ("false", "misleading")
 
 @dataclass(frozen=True)
 class ScoreWeights:
-    """How evidence becomes a score; `match_floor`/`match_ceiling` map similarity onto 0..1."""
+    """How evidence becomes a score; a match's strength grows from 0 at its threshold to 1 at
+    `match_span` above it."""
 
-    match_floor: float = 0.87
-    match_ceiling: float = 0.95
-    classifier_only_weight: float = 0.9
+    match_span: float = 0.2
+    # Unmatched posts are flagged on the classifier's word alone only by a standalone head,
+    # and only when it is confident (p >= 0.84 at the default threshold).
+    classifier_only_weight: float = 0.6
+    # A head that is not standalone (the bootstrap one) can never flag an unmatched post.
+    advisory_weight: float = 0.45
     debunk_cap: float = 0.15
 
 
-def _strength(similarity: float, w: ScoreWeights) -> float:
-    span = max(w.match_ceiling - w.match_floor, 1e-6)
-    return min(max((similarity - w.match_floor) / span, 0.0), 1.0)
+def _strength(hit: SentenceHit, w: ScoreWeights) -> float:
+    return min(max((hit.similarity - hit.threshold) / max(w.match_span, 1e-6), 0.0), 1.0)
 
 
 def score_post(
     post_id: str,
     title: str,
+    text: str,
     sentences: Sequence[str],
     hits: Sequence[SentenceHit],
-    stances: Sequence[str],
+    stances: Sequence[Stance],
     classifier_prob: float,
     threshold_for: Callable[[str | None], float],
     weights: ScoreWeights = ScoreWeights(),
+    classifier_standalone: bool = True,
 ) -> Flag:
     """Score one post; `stances[i]` is the stance of `hits[i]`'s sentence towards its claim."""
     matches = tuple(
-        Match(h.claim.id, round(h.similarity, 4), sentences[h.sentence_index], s)
+        Match(h.claim.id, round(h.similarity, 4), sentences[h.sentence_index], s.label)
         for h, s in zip(hits, stances, strict=True)
     )
-    stance = post_stance(list(stances), title)
+    stance = post_stance(stances, [h.similarity for h in hits], title, text)
     asserted = [(h, m) for h, m in zip(hits, matches, strict=True)
                 if m.stance == "asserts" and h.claim.verdict in BAD_VERDICTS]
     if stance == "asserts" and asserted:
         hit, match = max(asserted, key=lambda pair: pair[0].similarity)
-        score = 0.55 + 0.35 * _strength(hit.similarity, weights) + 0.10 * classifier_prob
+        score = 0.55 + 0.35 * _strength(hit, weights) + 0.10 * classifier_prob
         reason = (f"asserts {hit.claim.verdict} claim {hit.claim.id} “{hit.claim.text}” in "
                   f"“{match.sentence}” (similarity {hit.similarity:.2f})")
         topic: str | None = hit.claim.topic
@@ -63,7 +68,9 @@ def score_post(
         reason = f"{verb} {best.claim.verdict} claim {best.claim.id} “{best.claim.text}”"
         topic = best.claim.topic
     else:
-        score = weights.classifier_only_weight * classifier_prob
+        weight = (weights.classifier_only_weight if classifier_standalone
+                  else weights.advisory_weight)
+        score = weight * classifier_prob
         reason = f"no known claim matched; classifier probability {classifier_prob:.2f}"
         topic = None
     flagged = score >= threshold_for(topic)

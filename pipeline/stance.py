@@ -1,34 +1,50 @@
-"""Does a sentence assert a claim, refute it, or only mention or ask about it?
+"""Does a post assert a claim, refute it, or only mention or ask about it?
 
-A rule-based baseline built on cue words and negation polarity (zh and en); issue 4 replaces it
-with a model trained on the public stance data. Pure functions only.
+A rule-based baseline (zh and en) built on three kinds of evidence, strongest first:
+explicit refutation words ("谣言", "myth"), reported speech or questions (mentions), and a negated
+predicate that the claim lacks (weak: warnings such as "千万不能吃" are common in myth posts).
+Issue 4 replaces it with a model trained on the public stance data. Pure functions only.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from kepu.records import Stance
 
 _REFUTE_ZH = ("谣言", "辟谣", "不实", "误区", "伪科学", "没有科学依据", "缺乏科学依据", "没有证据",
-              "缺乏证据", "站不住脚", "不靠谱", "纯属", "是错误的", "并不", "并非", "假的", "误解",
-              "毫无根据", "没有根据", "不成立", "被证伪", "夸大", "不能治", "治不了")
+              "缺乏证据", "站不住脚", "不靠谱", "纯属", "是错误的", "说法错误", "并不", "并非", "假的",
+              "误解", "毫无根据", "没有根据", "不成立", "被证伪", "夸大其词", "不能治", "治不了",
+              "没有任何可靠", "不符合事实", "骗局")
 _REFUTE_EN = ("myth", "debunk", "no evidence", "not true", "misconception", "hoax", "is false",
               "are false", "false claim", "misinformation", "rumor", "rumour", "fact check",
               "fact-check", "no link", "no scientific", "not supported", "unfounded", "baseless",
-              "incorrect", "wrong", "untrue", "no basis", "disproven", "debunked", "not the case")
+              "incorrect", "untrue", "no basis", "disproven", "debunked", "not the case",
+              "falls apart", "no reliable", "is wrong", "are wrong")
+# Words that mark a whole article as a refutation when it mentions a myth anywhere.
+_FRAMING = ("谣言", "辟谣", "伪科学", "没有科学依据", "缺乏科学依据", "不实", "误区", "骗局",
+            "myth", "debunk", "misconception", "hoax", "misinformation", "fact check", "fact-check",
+            "no evidence", "not supported by", "no scientific", "is wrong", "are wrong",
+            "是错误的", "说法错误")
 _REPORT_ZH = ("网传", "流传", "据说", "有人说", "传言", "声称", "传闻", "说法", "一些人认为", "很多人认为",
-              "有人认为", "坊间", "相传", "网上")
-_REPORT_EN = ("claim that", "claims that", "claimed that", "some say", "it is said", "you may have heard",
-              "people believe", "many believe", "some believe", "circulating", "posts say",
-              "rumoured", "rumored", "alleged", "allegedly", "supposedly")
-# Negated predicates only: warnings such as "千万不能吃" / "don't eat" are common in myth posts.
-_NEG_ZH = re.compile(r"不会|并不|并非|不是|不可能|不致|没有(?:导致|引起|关系|关联|证据)")
+              "有人认为", "坊间", "相传", "网上", "刷屏")
+_REPORT_EN = ("claim that", "claims that", "claimed that", "claiming that", "claiming", "some say",
+              "it is said", "you may have heard", "people believe", "many believe", "some believe",
+              "belief that", "idea that", "notion that", "circulating", "posts say", "rumoured",
+              "rumored", "alleged", "allegedly", "supposedly", "warns that", "making the rounds",
+              "believe that", "holds that", "argue that", "argues that", "argument that",
+              "insist that", "insists that")
+# Negated predicates only: a warning ("千万别吃", "don't eat") is not a refutation.
+_NEG_ZH = re.compile(r"不会|并不|并非|不是|不可能|不致|无关|没有(?:导致|引起|关系|关联|证据)")
 _NEG_EN = re.compile(r"\b(?:does not|doesn't|do not cause|did not|didn't|is not|isn't|are not|"
-                     r"aren't|cannot|can't|will not|won't|was not|wasn't|were not|weren't|never)\b",
+                     r"aren't|cannot|can't|was not|wasn't|were not|weren't|never)\b",
                      re.IGNORECASE)
-_QUESTION = re.compile(r"[?？]\s*$|吗[。？?]?\s*$|\b(?:is it true|does|do|can|is|are)\b.*\?$",
-                       re.IGNORECASE)
+_QUESTION = re.compile(r"[?？]\s*$|吗[。？?]?\s*$")
+_NO_ANSWER = re.compile(r"^\s*(?:no[.!,]|not at all|unfortunately not|nope|不能[。！，]|不会[。！，]|"
+                        r"不是[。！，]|没有[。！，]|当然不)", re.IGNORECASE)
+
+NEGATION = "negation"
 
 
 def _has(text: str, cues: tuple[str, ...]) -> str:
@@ -36,8 +52,8 @@ def _has(text: str, cues: tuple[str, ...]) -> str:
     return next((cue for cue in cues if cue in lower), "")
 
 
-def _negations(text: str) -> int:
-    return len(_NEG_ZH.findall(text)) + len(_NEG_EN.findall(text))
+def _negated(text: str) -> bool:
+    return bool(_NEG_ZH.search(text) or _NEG_EN.search(text))
 
 
 def decide_stance(sentence: str, claim_text: str) -> Stance:
@@ -50,16 +66,29 @@ def decide_stance(sentence: str, claim_text: str) -> Stance:
     cue = _has(sentence, _REPORT_ZH) or _has(sentence, _REPORT_EN)
     if cue:
         return Stance("neutral", cue)
-    if (_negations(sentence) > 0) != (_negations(claim_text) > 0):
-        return Stance("debunks", "negation")
+    if _negated(sentence) and not _negated(claim_text):
+        return Stance("debunks", NEGATION)
     return Stance("asserts", "")
 
 
-def post_stance(sentence_stances: list[str], title: str = "") -> str:
-    """Aggregate sentence stances: any refutation makes the post a debunk (myth posts rarely
-    refute their own myth); otherwise any assertion makes it assert."""
-    if "debunks" in sentence_stances or (_has(title, _REFUTE_ZH) or _has(title, _REFUTE_EN)):
-        return "debunks" if sentence_stances else "neutral"
-    if "asserts" in sentence_stances:
-        return "asserts"
-    return "neutral"
+def post_stance(stances: Sequence[Stance], weights: Sequence[float] = (), title: str = "",
+                text: str = "") -> str:
+    """Aggregate sentence stances into the post's stance.
+
+    An explicit refutation, refutation framing anywhere in the post, or a Q&A that answers its
+    question with "No." makes a debunk; otherwise negation-only refutations and assertions are
+    weighed (by similarity) against each other.
+    """
+    if not stances:
+        return "neutral"
+    weights = list(weights) or [1.0] * len(stances)
+    if any(s.label == "debunks" and s.cue != NEGATION for s in stances):
+        return "debunks"
+    if _has(f"{title}\n{text}", _FRAMING) or (_QUESTION.search(title.strip()) and
+                                               _NO_ANSWER.match(text)):
+        return "debunks"
+    asserted = sum(w for s, w in zip(stances, weights, strict=True) if s.label == "asserts")
+    refuted = sum(w for s, w in zip(stances, weights, strict=True) if s.label == "debunks")
+    if refuted > asserted:
+        return "debunks"
+    return "asserts" if asserted > 0 else "neutral"

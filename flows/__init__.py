@@ -1,0 +1,1 @@
+"""Prefect flows that run the pipeline, and the weekly trend summary for authorities."""

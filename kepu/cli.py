@@ -1,0 +1,180 @@
+"""The `kepu` command line: thin commands over the services, each with an example."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kepu.errors import KepuError
+from kepu.settings import Settings, load_settings
+
+app = typer.Typer(help="kepu-review: scientific-accuracy review of popular-science content.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+claims_app = typer.Typer(help="The reference claims base.", no_args_is_help=True)
+site_app = typer.Typer(help="The bundled sample site.", no_args_is_help=True)
+app.add_typer(claims_app, name="claims")
+app.add_typer(site_app, name="sample-site")
+console = Console()
+
+
+def _settings() -> Settings:
+    settings = load_settings()
+    settings.export_runtime_env()
+    return settings
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console, transient=True)
+
+
+@app.command()
+def demo(lang: Annotated[str, typer.Option(help="Report language: zh or en")] = "zh") -> None:
+    """Run the whole pipeline on the bundled sample site and claims base.
+
+    Example: kepu demo --lang en
+    """
+    from kepu.demo import run_demo
+
+    settings = _settings()
+    result = run_demo(settings, lang)
+    from kepu.services import summary
+
+    _print_summary(settings, summary(settings), result)
+
+
+def _print_summary(settings: Settings, s: dict, result: dict) -> None:
+    table = Table(title="kepu-review demo")
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    for key in ("claims", "posts", "duplicates", "flagged", "queue"):
+        table.add_row(key, str(s[key]))
+    for topic, count in s["by_topic"]:
+        table.add_row(f"  flagged · {topic}", str(count))
+    console.print(table)
+    console.print(f"crawl: {result['crawl']}")
+    console.print(f"DuckDB file: {settings.database.resolve()}")
+    console.print(f"Weekly report: {Path(result['report']).resolve()}")
+
+
+@app.command()
+def flag(
+    input: Annotated[Path, typer.Option("--input", "-i", help="Posts as JSON lines")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write flags")],
+) -> None:
+    """Score posts given as JSON lines (id, text, optional title, lang, url).
+
+    Example: kepu flag --input posts.jsonl --output flags.jsonl
+    """
+    from kepu.scoring_service import build_flagger
+    from kepu.services import ensure_claims
+    from kepu.store import Database
+    from pipeline.embedders import load_embedder
+    from pipeline.posts_file import read_posts, write_flags
+
+    settings = _settings()
+    posts = read_posts(input)
+    ensure_claims(settings)
+    with Database(settings.database) as db, _progress() as bar:
+        flagger = build_flagger(settings, db, load_embedder(settings))
+        task = bar.add_task("flagging", total=len(posts))
+        flags = []
+        for f in flagger.flag(posts):
+            flags.append(f)
+            bar.advance(task)
+    write_flags(output, flags)
+    console.print(f"{len(flags)} posts scored, {sum(f.flagged for f in flags)} flagged -> {output}")
+
+
+@claims_app.command("import")
+def claims_import(file: Annotated[Path, typer.Argument(help="Claims as .jsonl or .csv")]) -> None:
+    """Import claims (id, text, lang, verdict, topic, explanation, source); all or nothing.
+
+    Example: kepu claims import data/claims/claims.jsonl
+    """
+    from kepu.services import import_claims
+
+    counts = import_claims(_settings(), file)
+    console.print(f"claims: {json.dumps(counts)}")
+
+
+@app.command()
+def crawl(sources: Annotated[Path, typer.Option(help="Sources file (JSON lines)")]) -> None:
+    """Crawl the declared sources once and print the run's statistics.
+
+    Example: kepu crawl --sources sources.jsonl
+    """
+    from kepu.services import crawl as crawl_sources
+
+    console.print(crawl_sources(_settings(), sources))
+
+
+@app.command()
+def score(rescore: Annotated[bool, typer.Option(help="Re-score posts already scored")] = False
+          ) -> None:
+    """Score stored posts, flag probable pseudo-science and queue flags for review.
+
+    Example: kepu score --rescore
+    """
+    from kepu.scoring_service import score_posts
+    from kepu.services import enqueue_flagged
+    from kepu.store import Database
+    from pipeline.embedders import load_embedder
+
+    settings = _settings()
+    with Database(settings.database) as db:
+        flags = score_posts(settings, db, load_embedder(settings), rescore=rescore)
+    queued = enqueue_flagged(settings)
+    console.print(f"{len(flags)} scored, {sum(f.flagged for f in flags)} flagged, "
+                  f"{queued} new review tasks")
+
+
+@app.command()
+def report(
+    week: Annotated[str | None, typer.Option(help="ISO week, e.g. 2026-W47")] = None,
+    lang: Annotated[str, typer.Option(help="zh or en")] = "zh",
+) -> None:
+    """Write the weekly trend summary (default: the last full week, Asia/Shanghai).
+
+    Example: kepu report --week 2026-W47 --lang en
+    """
+    from datetime import UTC, datetime
+
+    from flows.weeks import last_full_week
+    from kepu.services import weekly_report
+
+    path = weekly_report(_settings(), week or last_full_week(datetime.now(UTC)), lang)
+    console.print(f"report: {path.resolve()}")
+
+
+@site_app.command("build")
+def site_build(
+    source: Annotated[Path, typer.Option(help="Articles JSON lines")] = Path(
+        "data/site_src/articles.jsonl"),
+    target: Annotated[Path, typer.Option(help="Output folder")] = Path("data/site"),
+) -> None:
+    """Rebuild the sample site pages, feed and sitemap from the articles file.
+
+    Example: kepu sample-site build
+    """
+    from kepu.sample_site import build_site
+
+    console.print(f"{build_site(source, target)} article pages written to {target}")
+
+
+def main() -> None:
+    """Entry point: logging once, domain errors as one clear line and exit status 2."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        app()
+    except KepuError as exc:
+        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        sys.exit(2)

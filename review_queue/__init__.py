@@ -1,0 +1,1 @@
+"""The expert review queue: routing, priority, review rules (pure) and the review backends."""

@@ -1,0 +1,34 @@
+"""Turn flagged posts into review tasks routed to their field's panel (pure)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from kepu.records import Panel, ReviewTask
+from review_queue.panels import route
+from review_queue.priority import due_at, needs_double_review, priority, reach_factor
+
+
+def task_id_for(post_id: str) -> str:
+    """Stable task id: re-enqueueing the same post yields the same task."""
+    return "rt-" + hashlib.sha1(post_id.encode("utf-8")).hexdigest()[:12]
+
+
+def build_tasks(flagged: Iterable[Mapping[str, Any]], panels: dict[str, Panel], now: datetime,
+                reach_threshold: float) -> list[ReviewTask]:
+    """One task per flagged post, highest priority first."""
+    tasks = []
+    for row in flagged:
+        audience, reposts = int(row.get("audience") or 1000), int(row.get("reposts") or 0)
+        value = priority(float(row["score"]), audience, reposts, row.get("published"), now)
+        double = needs_double_review(float(row["score"]), reach_factor(audience, reposts),
+                                     reach_threshold)
+        tasks.append(ReviewTask(
+            id=task_id_for(str(row["post_id"])), post_id=str(row["post_id"]),
+            panel=route(row.get("topic"), panels).topic, priority=value,
+            due_at=due_at(value, now), required_reviews=2 if double else 1,
+        ))
+    return sorted(tasks, key=lambda t: -t.priority)

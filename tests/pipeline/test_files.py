@@ -1,0 +1,54 @@
+import json
+
+import pytest
+
+from kepu.errors import InputError
+from pipeline.claims_file import read_claims
+from pipeline.posts_file import read_posts
+
+GOOD = {"id": "k1", "text": "MSG is toxic.", "lang": "en", "verdict": "false",
+        "topic": "food_safety", "explanation": "It is not.", "source": "FDA"}
+
+
+def test_jsonl_claims_round_trip(tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps(GOOD) + "\n\n" + json.dumps({**GOOD, "id": "k2"}) + "\n")
+    assert [c.id for c in read_claims(path)] == ["k1", "k2"]
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({**GOOD, "verdict": "maybe"}, "verdict"),
+    ({**GOOD, "topic": "astrology"}, "unknown topic"),
+    ({k: v for k, v in GOOD.items() if k != "source"}, "missing field(s): source"),
+    ({**GOOD, "lang": "fr"}, "lang"),
+])
+def test_bad_claim_names_file_and_line(tmp_path, bad, message):
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps(GOOD) + "\n" + json.dumps(bad) + "\n")
+    with pytest.raises(InputError) as err:
+        read_claims(path)
+    assert f"{path}:2" in str(err.value) and message in str(err.value)
+
+
+def test_csv_claims_and_bad_json(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("id,text,lang,verdict,topic,explanation,source\n"
+                    "k1,MSG is toxic.,en,false,food_safety,It is not.,FDA\n"
+                    "k2,,en,false,food_safety,x,y\n")
+    with pytest.raises(InputError, match=r"c\.csv:3: missing field\(s\): text"):
+        read_claims(path)
+    broken = tmp_path / "b.jsonl"
+    broken.write_text(json.dumps(GOOD) + "\n{not json\n")
+    with pytest.raises(InputError, match=r"b\.jsonl:2: invalid JSON"):
+        read_claims(broken)
+
+
+def test_read_posts_validates_and_detects_language(tmp_path):
+    path = tmp_path / "p.jsonl"
+    path.write_text(json.dumps({"id": 1, "text": "隔夜菜会致癌"}) + "\n"
+                    + json.dumps({"id": "2", "text": "Hello there", "title": "T"}) + "\n")
+    posts = read_posts(path)
+    assert [(p.id, p.lang) for p in posts] == [("1", "zh"), ("2", "en")]
+    path.write_text(json.dumps({"id": "1", "text": ""}) + "\n")
+    with pytest.raises(InputError, match=r"p\.jsonl:1: post '1' has no text"):
+        read_posts(path)

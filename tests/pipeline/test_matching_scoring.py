@@ -1,0 +1,79 @@
+import numpy as np
+
+from kepu.records import Post
+from pipeline.embedding import HashingEmbedder
+from pipeline.flagger import Flagger
+from pipeline.matching import ClaimIndex, match_claims
+from pipeline.scoring import score_post
+
+
+class ConstantClassifier:
+    """A classifier stand-in for scoring tests; the real head is tested in tests/models."""
+
+    version = "test"
+    standalone = False
+
+    def __init__(self, p: float) -> None:
+        self.p = p
+
+    def predict_proba(self, vectors):
+        return np.full(len(vectors), self.p)
+
+
+def _index(claims):
+    emb = HashingEmbedder()
+    return emb, ClaimIndex(claims, emb.encode([c.text for c in claims]))
+
+
+def test_hashing_embedder_similarity_means_something():
+    emb = HashingEmbedder()
+    a, b, c = emb.encode(["vaccines cause autism", "vaccines cause autism in kids",
+                          "the moon is made of rock"])
+    assert a @ b > 0.6 > a @ c
+    assert np.allclose(np.linalg.norm(emb.encode(["x y", ""]), axis=1)[:1], 1.0)
+
+
+def test_match_claims_respects_threshold(tiny_claims):
+    emb, index = _index(tiny_claims)
+    vectors = emb.encode(["Vaccines cause autism in children, wake up.", "I like football."])
+    hits = match_claims(index, vectors, 0.5)
+    assert [(h.sentence_index, h.claim.id) for h in hits] == [(0, "c2")]
+    assert match_claims(index, vectors, [0.99, 0.5]) == []
+
+
+def test_centring_spreads_similarities(tiny_claims):
+    emb = HashingEmbedder()
+    vectors = emb.encode([c.text for c in tiny_claims])
+    plain, centred = ClaimIndex(tiny_claims, vectors), ClaimIndex(tiny_claims, vectors, True)
+    query = emb.encode(["Vaccines cause autism in children."])
+    _, plain_sims = plain.search(query, k=4)
+    _, centred_sims = centred.search(query, k=4)
+    assert plain.search(query, 1)[0][0, 0] == centred.search(query, 1)[0][0, 0] == 1
+    assert (centred_sims[0, 0] - centred_sims[0, 1]) > (plain_sims[0, 0] - plain_sims[0, 1])
+
+
+def test_asserting_a_myth_flags_and_refuting_does_not(tiny_claims):
+    emb, index = _index(tiny_claims)
+    flagger = Flagger(emb, index, ConstantClassifier(0.5), lambda lang: 0.5, lambda topic: 0.5)
+    posts = [
+        Post("m", "Leftover vegetables kept overnight cause cancer. Throw them away now!"),
+        Post("d", "It is a myth that leftover vegetables kept overnight cause cancer."),
+        Post("t", "The HPV vaccine prevents cervical cancer in young women."),
+        Post("o", "Our team won the football match on Sunday evening."),
+    ]
+    flags = {f.post_id: f for f in flagger.flag(posts)}
+    assert flags["m"].flagged and flags["m"].stance == "asserts"
+    assert "c1" in flags["m"].reason and flags["m"].matches[0].claim_id == "c1"
+    assert not flags["d"].flagged and flags["d"].stance == "debunks"
+    assert not flags["t"].flagged  # asserting a true claim is not a flag
+    assert not flags["o"].flagged and flags["o"].matches == ()
+    assert all(0.0 <= f.score <= 1.0 for f in flags.values())
+
+
+def test_classifier_alone_flags_only_above_threshold():
+    flag = score_post("p", "", "a sentence", ["a sentence"], [], [], 0.95, lambda t: 0.5)
+    assert flag.flagged and flag.topic is None and "no known claim" in flag.reason
+    assert not score_post("p", "", "a sentence", ["a sentence"], [], [], 0.7, lambda t: 0.5).flagged
+    advisory = score_post("p", "", "a sentence", ["a sentence"], [], [], 0.99, lambda t: 0.5,
+                          classifier_standalone=False)
+    assert not advisory.flagged and advisory.score > 0

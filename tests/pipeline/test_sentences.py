@@ -1,0 +1,31 @@
+from pipeline.language import detect_lang
+from pipeline.sentences import extract_claims, is_check_worthy, split_sentences
+
+
+def test_chinese_sentences_split_on_full_stops():
+    text = "隔夜菜会致癌吗？专家说不会。冷藏保存就安全！"
+    assert split_sentences(text) == ["隔夜菜会致癌吗？", "专家说不会。", "冷藏保存就安全！"]
+
+
+def test_english_split_keeps_abbreviations():
+    text = "Dr. Smith studied 5G. It does not spread viruses! Really? Yes."
+    assert split_sentences(text) == ["Dr. Smith studied 5G.", "It does not spread viruses!",
+                                     "Really?", "Yes."]
+
+
+def test_check_worthiness_drops_fragments():
+    assert not is_check_worthy("Yes.")
+    assert not is_check_worthy("好的。")
+    assert is_check_worthy("Vaccines cause autism in young children.")
+    assert is_check_worthy("隔夜菜里的亚硝酸盐会致癌。")
+
+
+def test_extract_claims_puts_title_first_and_dedupes():
+    got = extract_claims("Vaccines cause autism in kids", "Vaccines cause autism in kids\nOk.")
+    assert got == ["Vaccines cause autism in kids"]
+
+
+def test_detect_lang():
+    assert detect_lang("隔夜菜会致癌，千万别吃") == "zh"
+    assert detect_lang("Leftovers cause cancer") == "en"
+    assert detect_lang("5G 基站会传播 COVID-19 病毒吗") == "zh"

@@ -1,0 +1,58 @@
+import pytest
+
+from kepu.records import Stance
+from pipeline.stance import decide_stance, post_stance
+
+CLAIM_EN = "Vaccines cause autism."
+CLAIM_ZH = "隔夜菜会致癌。"
+
+
+@pytest.mark.parametrize("sentence, label", [
+    ("Vaccines cause autism, and doctors hide it.", "asserts"),
+    ("The claim that vaccines cause autism is a myth.", "debunks"),
+    ("Vaccines do not cause autism; studies of millions show this.", "debunks"),
+    ("Vaccines doesn't cause autism, the data show.", "debunks"),
+    ("Don't let them vaccinate your child: vaccines cause autism.", "asserts"),
+    ("Do vaccines cause autism?", "neutral"),
+    ("Some people believe that vaccines cause autism.", "neutral"),
+])
+def test_english_stance(sentence, label):
+    # An imperative "don't" is a warning in myth posts, not a refutation.
+    assert decide_stance(sentence, CLAIM_EN).label == label
+
+
+@pytest.mark.parametrize("sentence, label", [
+    ("隔夜菜里的亚硝酸盐会让人得癌症，千万不能吃！", "asserts"),
+    ("“吃隔夜菜会致癌”是谣言。", "debunks"),
+    ("冷藏的隔夜菜并不会致癌。", "debunks"),
+    ("隔夜菜到底会不会致癌吗？", "neutral"),
+    ("网上流传隔夜菜会致癌。", "neutral"),
+])
+def test_chinese_stance(sentence, label):
+    assert decide_stance(sentence, CLAIM_ZH).label == label
+
+
+A, N = Stance("asserts"), Stance("neutral", "question")
+
+
+def test_explicit_refutation_or_framing_makes_a_debunk():
+    assert post_stance([N, Stance("debunks", "myth"), A]) == "debunks"
+    assert post_stance([A, N]) == "asserts"
+    assert post_stance([N]) == "neutral"
+    assert post_stance([]) == "neutral"
+    assert post_stance([A], title="辟谣：隔夜菜不致癌") == "debunks"
+    assert post_stance([A], text="Doctors call it a myth, and here is why.") == "debunks"
+
+
+def test_negation_is_weighed_against_assertions():
+    weak = Stance("debunks", "negation")
+    assert post_stance([weak, A], [0.52, 0.62]) == "asserts"
+    assert post_stance([weak, A], [0.70, 0.55]) == "debunks"
+
+
+def test_question_answered_no_is_a_debunk():
+    assert post_stance([N, A], title="Does 5G spread viruses?", text="No. Radio waves...") \
+        == "debunks"
+    assert post_stance([N, A], title="隔夜菜能吃吗？", text="不能。隔夜菜会致癌") == "debunks"
+    assert post_stance([N, A], title="How to beat a cold?", text="Vitamin C. It works.") \
+        == "asserts"
