@@ -20,9 +20,27 @@ app = typer.Typer(help="kepu-review: scientific-accuracy review of popular-scien
                   no_args_is_help=True, pretty_exceptions_enable=False)
 claims_app = typer.Typer(help="The reference claims base.", no_args_is_help=True)
 site_app = typer.Typer(help="The bundled sample site.", no_args_is_help=True)
+bench_app = typer.Typer(help="Benchmarks that print figures.", no_args_is_help=True)
+eval_app = typer.Typer(help="Quality evaluations on held-out data.", no_args_is_help=True)
 app.add_typer(claims_app, name="claims")
 app.add_typer(site_app, name="sample-site")
 console = Console()
+
+
+def _register_command_modules() -> None:
+    """Add the commands of every module in kepu/commands (each area owns its own file)."""
+    import importlib
+    import pkgutil
+
+    import kepu.commands
+
+    groups = {"bench": bench_app, "eval": eval_app}
+    for info in sorted(pkgutil.iter_modules(kepu.commands.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"kepu.commands.{info.name}")
+        module.register(app, groups)
+    for name, group in groups.items():
+        if group.registered_commands or group.registered_groups:
+            app.add_typer(group, name=name)
 
 
 def _settings() -> Settings:
@@ -168,6 +186,9 @@ def site_build(
     from kepu.sample_site import build_site
 
     console.print(f"{build_site(source, target)} article pages written to {target}")
+
+
+_register_command_modules()
 
 
 def main() -> None:

@@ -21,12 +21,19 @@ ensure_python() {
 }
 
 install() {
-  if [ -f "$STAMP" ] && [ "$STAMP" -nt pyproject.toml ]; then return; fi
+  if [ -f "$STAMP" ] && [ "$STAMP" -nt pyproject.toml ] \
+     && [ -z "$(find scripts/setup.d -newer "$STAMP" -name '*.sh' 2>/dev/null)" ]; then return; fi
   ensure_python
   [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
   # torch first, pinned: the CPU wheel on this disk; anything unpinned would pull a CUDA build.
   "$VENV/bin/pip" install -q --disable-pip-version-check torch==2.13.0
   "$VENV/bin/pip" install -q --disable-pip-version-check -e '.[dev]'
+  # Extra system pieces each area needs (Label Studio's own venv, Chromium, CJK fonts...).
+  for step in scripts/setup.d/*.sh; do
+    [ -e "$step" ] || continue
+    echo "set-up: $step" >&2
+    VENV="$VENV" bash "$step"
+  done
   touch "$STAMP"
 }
 
