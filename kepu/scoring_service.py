@@ -18,11 +18,13 @@ from pipeline.embedding import Embedder
 from pipeline.flagger import Flagger
 from pipeline.matching import ClaimIndex
 from pipeline.scoring import ScoreWeights
+from pipeline.usearch_index import UsearchSearch
 
 log = logging.getLogger(__name__)
 
 
-def claim_index(db: Database, embedder: Embedder, center: bool = False) -> ClaimIndex:
+def claim_index(db: Database, embedder: Embedder, center: bool = False,
+                ann_threshold: int = 20_000) -> ClaimIndex:
     """Current claims with vectors, embedding only those whose text changed (cache by hash)."""
     claims = current_claims(db)
     hashes = [claim_hash(c) for c in claims]
@@ -34,11 +36,12 @@ def claim_index(db: Database, embedder: Embedder, center: bool = False) -> Claim
         cache_vectors(db, embedder.name, new)
         cached.update(new)
     vectors = np.stack([cached[h] for h in hashes]) if claims else np.zeros((0, embedder.dim))
-    return ClaimIndex(claims, vectors, center=center)
+    return ClaimIndex(claims, vectors, center=center, ann_threshold=ann_threshold,
+                      ann_factory=UsearchSearch)
 
 
 def build_flagger(settings: Settings, db: Database, embedder: Embedder) -> Flagger:
-    index = claim_index(db, embedder, center=settings.center_vectors)
+    index = claim_index(db, embedder, settings.center_vectors, settings.ann_threshold)
     classifier = current_classifier(settings, db, embedder, index.claims)
     return Flagger(embedder, index, classifier, settings.match_threshold_for,
                    settings.threshold_for, ScoreWeights())

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     center_vectors: bool = Field(
         True, description="Centre embeddings on the claims' mean before matching (e5 needs it)"
     )
+    ann_threshold: int = Field(
+        20_000, description="Claims base size from which vector search uses an HNSW index (usearch)"
+    )
     flag_threshold: float = Field(0.5, description="Default flag threshold on the post score")
     topic_thresholds: dict[str, float] = Field(
         default_factory=dict, description="Per-topic flag thresholds overriding flag_threshold"
@@ -63,6 +66,35 @@ class Settings(BaseSettings):
         5.0, description="Reach above which an item gets two blind reviews"
     )
     report_lang: Literal["zh", "en"] = Field("zh", description="Default weekly report language")
+    report_history_weeks: int = Field(
+        8, ge=2, description="Weeks shown in the weekly report's myth trends (this one included)"
+    )
+    report_narrative_max_posts: int = Field(
+        4000, description="Newest unmatched flagged posts clustered for emerging narratives"
+    )
+    report_narrative_lookback_weeks: int = Field(
+        4, description="Weeks before the report week searched to date narratives (first seen)"
+    )
+    report_narrative_similarity: float = Field(
+        0.5, description="Character n-gram cosine similarity that links two posts in a narrative"
+    )
+    report_narrative_min_size: int = Field(3, description="Smallest narrative cluster reported")
+    report_pseudonym_key: SecretStr | None = Field(
+        None, description="Key for pseudonymising author handles (secret; default: a random key "
+        "kept in HOME/pseudonym.key)", repr=False
+    )
+    chromium_path: Path | None = Field(
+        None, description="Chromium binary for the report's PDF and screenshots (default: "
+        "`chromium` on PATH)"
+    )
+    crawl_sources: Path | None = Field(
+        None, description="Sources file the scheduled crawl reads; default HOME/sources.jsonl"
+    )
+    schedule_timezone: str = Field("Asia/Shanghai", description="Time zone of the schedules")
+    schedule_crawl: str = Field("0 * * * *", description="Cron for crawl (+ score after it)")
+    schedule_review_sync: str = Field("*/10 * * * *", description="Cron for review-sync")
+    schedule_report: str = Field("0 8 * * 1", description="Cron for the weekly report")
+    schedule_retrain: str = Field("0 3 * * 0", description="Cron for retraining the classifier")
     labelstudio_url: str | None = Field(None, description="Label Studio base URL")
     labelstudio_token: str | None = Field(None, description="Label Studio API token (secret)", repr=False)
 
@@ -88,6 +120,10 @@ class Settings(BaseSettings):
     @property
     def reports(self) -> Path:
         return self.home / "reports"
+
+    @property
+    def sources_file(self) -> Path:
+        return self.crawl_sources or self.home / "sources.jsonl"
 
     def match_threshold_for(self, lang: str) -> float:
         return self.match_thresholds.get(lang, min(self.match_thresholds.values(), default=0.5))

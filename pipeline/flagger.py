@@ -56,7 +56,7 @@ class Flagger:
 
     def _flag_one(self, post: Post, sentences: list[str], vectors: np.ndarray) -> Flag:
         thresholds = [self.match_threshold(detect_lang(s)) for s in sentences]
-        hits = match_claims(self.index, vectors, thresholds)
+        hits = match_claims(self.index, vectors, thresholds, texts=sentences)
         stances = [decide_stance(sentences[h.sentence_index], h.claim.text) for h in hits]
         mean = vectors.mean(axis=0, keepdims=True)
         mean /= max(float(np.linalg.norm(mean)), 1e-9)
