@@ -1,4 +1,4 @@
-"""Items the spiders yield: a post, or a failure to record."""
+"""Items the spiders yield: a post, a page known unchanged, or a failure to record."""
 
 import scrapy
 
@@ -15,6 +15,16 @@ class PostItem(scrapy.Item):
     source_id = scrapy.Field()
 
 
+class UnchangedPage(scrapy.Item):
+    """A page the HTTP cache answered (fresh, or revalidated with 304): not re-extracted."""
+
+    url = scrapy.Field()
+    canonical_url = scrapy.Field()
+
+
 class CrawlFailure(scrapy.Item):
+    """A URL that failed (kind 'error') or that policy refused (kind 'refused'), with the reason."""
+
     url = scrapy.Field()
     reason = scrapy.Field()
+    kind = scrapy.Field()

@@ -12,7 +12,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
 
-def main(argv: list[str] | None = None) -> None:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sources", required=True)
     parser.add_argument("--db", required=True)
@@ -20,13 +20,31 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--allow-private", action="store_true")
     parser.add_argument("--max-bytes", type=int, default=5_000_000)
     parser.add_argument("--timeout", type=int, default=20)
-    args = parser.parse_args(argv)
+    parser.add_argument("--cache-dir", default="", help="HTTP cache folder; empty: no cache")
+    parser.add_argument("--delay", type=float, default=0.0, help="Minimum delay per domain (s)")
+    parser.add_argument("--per-domain", type=int, default=4, help="Concurrent requests per domain")
+    parser.add_argument("--retries", type=int, default=2)
+    parser.add_argument("--backoff", type=float, default=0.5, help="First retry back-off (s)")
+    parser.add_argument("--depth", type=int, default=4, help="Global depth limit")
+    parser.add_argument("--near-threshold", type=float, default=0.8)
+    parser.add_argument("--no-throttle", action="store_true", help="Disable AutoThrottle")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawlers.settings")
     settings = get_project_settings()
     settings.setdict({
         "KEPU_DB_PATH": args.db, "KEPU_STATS_PATH": args.stats,
         "KEPU_ALLOW_PRIVATE_ADDRESSES": args.allow_private,
-        "DOWNLOAD_MAXSIZE": args.max_bytes, "DOWNLOAD_TIMEOUT": args.timeout,
+        "KEPU_NEAR_DUPLICATE_THRESHOLD": args.near_threshold,
+        "DOWNLOAD_MAXSIZE": args.max_bytes, "DOWNLOAD_WARNSIZE": args.max_bytes // 2,
+        "DOWNLOAD_TIMEOUT": args.timeout, "DOWNLOAD_DELAY": args.delay,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": args.per_domain, "RETRY_TIMES": args.retries,
+        "KEPU_RETRY_BACKOFF_S": args.backoff, "DEPTH_LIMIT": args.depth,
+        "HTTPCACHE_ENABLED": bool(args.cache_dir), "HTTPCACHE_DIR": args.cache_dir or "httpcache",
+        "AUTOTHROTTLE_ENABLED": not args.no_throttle,
     }, priority="cmdline")
     process = CrawlerProcess(settings)
     process.crawl("posts", sources=args.sources)

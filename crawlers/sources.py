@@ -21,6 +21,7 @@ class Source:
     platform: str = ""
     interval_minutes: int = 60
     audience: int = 1000
+    depth: int = 2  # page sources: how many links deep to follow inside the source's host
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -28,6 +29,8 @@ class Source:
 
 def read_sources(path: Path) -> list[Source]:
     """Parse a JSON-lines sources file, naming the line of any bad entry."""
+    if not path.is_file():
+        raise InputError(str(path), "no such sources file")
     sources = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip() or line.lstrip().startswith("#"):
@@ -41,5 +44,7 @@ def read_sources(path: Path) -> list[Source]:
             raise InputError(str(path), f"kind must be one of {', '.join(KINDS)}", number)
         if not source.url.startswith(("http://", "https://")):
             raise InputError(str(path), f"not an http(s) URL: {source.url!r}", number)
+        if source.interval_minutes < 1 or source.depth < 0:
+            raise InputError(str(path), "interval_minutes must be >= 1 and depth >= 0", number)
         sources.append(source)
     return sources

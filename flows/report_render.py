@@ -1,67 +1,78 @@
-"""Render the weekly trend summary as a self-contained HTML page (chart embedded, text escaped)."""
+"""Render the weekly trend summary as one self-contained HTML page (charts embedded as data:
+URLs, a CSP that forbids any fetch, every crawled string escaped by jinja2's autoescape)."""
 
 from __future__ import annotations
 
-import base64
-import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import jinja2
 
+from flows.report_charts import myth_chart, verdict_chart, volume_chart
+from flows.report_figures import WeeklyFigures
+from flows.report_labels import CLAIM_VERDICTS, LABELS, REVIEW_VERDICTS
 from flows.weeks import SHANGHAI
+from kepu.errors import InputError
 from kepu.records import TOPICS
 
-LABELS = {
-    "zh": {"title": "科普信息科学性审查 · 每周趋势", "period": "统计周期", "posts": "条帖子",
-           "flagged": "条疑似伪科学", "by_topic": "按领域", "by_platform": "按平台", "topic": "领域",
-           "platform": "平台", "top_myths": "高频谣言（按匹配的已知说法）", "claim": "说法",
-           "verdict": "结论", "queue": "专家审查队列", "panel": "专家组", "open": "待审",
-           "overdue": "超期"},
-    "en": {"title": "Popular-science accuracy review · weekly trends", "period": "Period",
-           "posts": "posts", "flagged": "flagged as probable pseudo-science", "by_topic": "By field",
-           "by_platform": "By platform", "topic": "Field", "platform": "Platform",
-           "top_myths": "Top recurring myths (by matched claim)", "claim": "Claim",
-           "verdict": "Verdict", "queue": "Expert review queue", "panel": "Panel", "open": "Open",
-           "overdue": "Overdue"},
-}
+LANGS = ("zh", "en")
 
 
-def _chart(by_topic: list[dict[str, Any]]) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    if not by_topic:
-        return ""
-    fig, ax = plt.subplots(figsize=(8, 3.5))
-    names = [r["topic"] for r in by_topic]
-    ax.barh(names, [r["posts"] for r in by_topic], color="#9ecae1", label="posts")
-    ax.barh(names, [r["flagged"] for r in by_topic], color="#de2d26", label="flagged")
-    ax.invert_yaxis()
-    ax.legend(loc="lower right")
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=90)
-    plt.close(fig)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+def check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise InputError("--lang", f"expected zh or en, got {lang!r}")
+    return lang
 
 
-def render_weekly(figures: dict[str, Any], week: str, start: datetime, end: datetime,
-                  lang: str, out_dir: Path) -> Path:
+def _pct(value: float | None, signed: bool = False) -> str:
+    if value is None:
+        return "—"
+    digits = 1 if abs(value) < 0.1 else 0
+    return f"{value:+.{digits}%}" if signed else f"{value:.{digits}%}"
+
+
+def _label(table: dict[str, tuple[str, str]], index: int):  # noqa: ANN202 - a jinja filter
+    return lambda key: table[key][index] if key in table else key
+
+
+def _local(moment: datetime, fmt: str = "%Y-%m-%d") -> str:
+    return moment.astimezone(SHANGHAI).strftime(fmt)
+
+
+def _week_labels(figures: WeeklyFigures) -> list[str]:
+    first = figures.start - timedelta(days=7 * (figures.history_weeks - 1))
+    return [_local(first + timedelta(days=7 * i), "%m-%d") for i in range(figures.history_weeks)]
+
+
+def render_html(figures: WeeklyFigures, lang: str) -> str:
+    """The report page as a string."""
+    index = LANGS.index(check_lang(lang))
+    t = LABELS[lang]
+    topic = _label(TOPICS, index)
+    verdict = _label(REVIEW_VERDICTS, index)
+    env = jinja2.Environment(loader=jinja2.PackageLoader("flows", "templates"), autoescape=True,
+                             undefined=jinja2.StrictUndefined)
+    env.filters.update(pct=_pct, local=_local)
+    names = (t["posts"], t["flagged"], f"{t['flagged']} · {t['last_week']}")
+    charts = {
+        "topic": volume_chart(figures.by_topic, topic, names),
+        "platform": volume_chart(figures.by_platform, str, names),
+        "myths": myth_chart(figures.myths, _week_labels(figures)),
+        "verdicts": verdict_chart(figures.reviews.verdicts, verdict),
+    }
+    return env.get_template("weekly.html").render(
+        f=figures, r=figures.reviews, lang=lang, t=t, charts=charts,
+        first_day=_local(figures.start), last_day=_local(figures.end - timedelta(days=1)),
+        generated=datetime.now(UTC).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+        topic_label=topic, plain=str, verdict_label=verdict,
+        claim_verdict=_label(CLAIM_VERDICTS, index),
+        trend_title=t["trend"].format(n=figures.history_weeks))
+
+
+def render_weekly(figures: WeeklyFigures, lang: str, out_dir: Path) -> Path:
     """Write report-WEEK-LANG.html into out_dir and return its path."""
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("flows", "templates"), autoescape=True,
-        undefined=jinja2.StrictUndefined)
-    index = 0 if lang == "zh" else 1
-    html = env.get_template("weekly.html").render(
-        f=figures, week=week, lang=lang, t=LABELS[lang], chart=_chart(figures["by_topic"]),
-        start=start.astimezone(SHANGHAI).date(), end=(end.astimezone(SHANGHAI) - timedelta(days=1)).date(),
-        generated=datetime.now(UTC).isoformat(timespec="seconds"),
-        topic_label=lambda t: TOPICS[t][index] if t in TOPICS else t)
+    html = render_html(figures, lang)
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"report-{week}-{lang}.html"
+    path = out_dir / f"report-{figures.week}-{lang}.html"
     path.write_text(html, encoding="utf-8")
     return path

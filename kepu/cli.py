@@ -113,26 +113,19 @@ def flag(
 
 
 @claims_app.command("import")
-def claims_import(file: Annotated[Path, typer.Argument(help="Claims as .jsonl or .csv")]) -> None:
-    """Import claims (id, text, lang, verdict, topic, explanation, source); all or nothing.
+def claims_import(
+    file: Annotated[Path, typer.Argument(help="Claims: .jsonl/.csv, or ClaimReview .json/.jsonld")],
+    topic: Annotated[str | None, typer.Option(help="Field for ClaimReviews that name none")] = None,
+) -> None:
+    """Import claims (id, text, lang, verdict, topic, explanation, source) or ClaimReview
+    JSON-LD; all or nothing, edits become new versions.
 
     Example: kepu claims import data/claims/claims.jsonl
     """
     from kepu.services import import_claims
 
-    counts = import_claims(_settings(), file)
+    counts = import_claims(_settings(), file, topic)
     console.print(f"claims: {json.dumps(counts)}")
-
-
-@app.command()
-def crawl(sources: Annotated[Path, typer.Option(help="Sources file (JSON lines)")]) -> None:
-    """Crawl the declared sources once and print the run's statistics.
-
-    Example: kepu crawl --sources sources.jsonl
-    """
-    from kepu.services import crawl as crawl_sources
-
-    console.print(crawl_sources(_settings(), sources))
 
 
 @app.command()

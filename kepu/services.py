@@ -7,22 +7,17 @@ from __future__ import annotations
 
 import json
 import logging
-import subprocess
-import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 from crawlers.sources import read_sources
 from flows.report_render import render_weekly
-from flows.weeks import week_bounds
-from kepu.errors import CrawlError
-from kepu.settings import PROJECT_ROOT, Settings
+from kepu.settings import Settings
 from kepu.store import Database
 from kepu.store.claims import save_claims
 from kepu.store.flags import flagged_posts
 from kepu.store.posts import upsert_sources
-from kepu.store.report import weekly_figures
 from kepu.store.review import save_tasks
 from pipeline.claims_file import read_claims
 from review_queue.panels import read_panels
@@ -31,34 +26,42 @@ from review_queue.queue import build_tasks
 log = logging.getLogger(__name__)
 
 
-def import_claims(settings: Settings, path: Path) -> dict[str, int]:
-    """Validate the whole file first, then store it in one transaction (all or nothing)."""
-    claims = read_claims(path)
+def import_claims(settings: Settings, path: Path, topic: str | None = None) -> dict[str, int]:
+    """Validate the whole file first, then store it in one transaction (all or nothing).
+
+    JSON lines / CSV in the claims-base format, or ClaimReview JSON-LD (`topic` is the default
+    field for reviews that do not say theirs)."""
+    from pipeline.claimreview import looks_like_claimreview, read_claimreviews
+
+    claims = read_claimreviews(path, topic) if looks_like_claimreview(path) else read_claims(path)
     with Database(settings.database) as db:
         return save_claims(db, claims)
 
 
 def crawl(settings: Settings, sources_path: Path) -> dict[str, int]:
-    """Crawl the declared sources in a subprocess and return the run's statistics."""
+    """Crawl the declared sources (only the due ones when settings.crawl_only_due) in a
+    subprocess and return the run's statistics."""
+    from crawlers.launch import run_crawl
+    from crawlers.schedule import due_sources
+    from kepu.store.posts import last_crawled, mark_sources_crawled
+
     sources = read_sources(sources_path)
     with Database(settings.database) as db:
         upsert_sources(db, [s.as_dict() for s in sources])
+        due = (due_sources(sources, last_crawled(db), datetime.now(UTC))
+               if settings.crawl_only_due else sources)
+    if not due:
+        return {"pages": 0, "new": 0, "changed": 0, "unchanged": 0, "duplicate": 0, "errors": 0}
     with tempfile.TemporaryDirectory() as tmp:
-        stats = Path(tmp) / "stats.json"
-        command = [sys.executable, "-m", "crawlers.run", "--sources", str(sources_path),
-                   "--db", str(settings.database), "--stats", str(stats),
-                   "--max-bytes", str(settings.crawl_max_bytes),
-                   "--timeout", str(settings.crawl_timeout_s)]
-        if settings.allow_private_addresses:
-            command.append("--allow-private")
-        done = subprocess.run(command, capture_output=True, text=True, cwd=PROJECT_ROOT,
-                              env={**__import__("os").environ, "HOME": str(Path(tmp))})
-        if done.returncode != 0 or not stats.exists():
-            tail = (done.stderr or "").strip().splitlines()[-5:]
-            raise CrawlError(f"crawl of {sources_path} failed: {' | '.join(tail)}")
-        counts = json.loads(stats.read_text(encoding="utf-8"))
+        todo = sources_path
+        if len(due) < len(sources):
+            todo = Path(tmp) / "due-sources.jsonl"
+            todo.write_text("".join(json.dumps(s.as_dict()) + "\n" for s in due), encoding="utf-8")
+        counts = run_crawl(settings, todo)
+    with Database(settings.database) as db:
+        mark_sources_crawled(db, [s.id for s in due])
     log.info("crawl %s", counts)
-    return {k: int(v) for k, v in counts.items()}
+    return counts
 
 
 def enqueue_flagged(settings: Settings, panels_path: Path | None = None) -> int:
@@ -71,10 +74,18 @@ def enqueue_flagged(settings: Settings, panels_path: Path | None = None) -> int:
 
 
 def weekly_report(settings: Settings, week: str, lang: str) -> Path:
-    start, end = week_bounds(week)
+    """Compute the week's figures, write the HTML page and a PDF of it beside; returns the HTML."""
+    from flows.chromium import print_pdf
+    from flows.report_data import collect_figures
+    from flows.report_render import check_lang
+
+    check_lang(lang)
     with Database(settings.database) as db:
-        figures = weekly_figures(db, start, end)
-    return render_weekly(figures, week, start, end, lang, settings.reports)
+        figures = collect_figures(db, week, settings)
+    html = render_weekly(figures, lang, settings.reports)
+    print_pdf(html, html.with_suffix(".pdf"), settings.chromium_path)
+    log.info("weekly report %s %s -> %s", week, lang, html)
+    return html
 
 
 def latest_week(settings: Settings) -> str | None:
@@ -82,7 +93,8 @@ def latest_week(settings: Settings) -> str | None:
     from flows.weeks import SHANGHAI
 
     with Database(settings.database) as db:
-        newest = db.scalar("SELECT max(coalesce(published, fetched_at)) FROM posts")
+        newest = db.scalar("SELECT max(coalesce(published, fetched_at)) FROM posts "
+                           "WHERE duplicate_of IS NULL")
     if newest is None:
         return None
     year, week, _ = newest.astimezone(SHANGHAI).isocalendar()
@@ -99,7 +111,7 @@ def summary(settings: Settings) -> dict[str, object]:
             "flagged": db.scalar("SELECT count(*) FROM flags WHERE flagged"),
             "by_topic": db.rows("SELECT coalesce(topic, 'unknown'), count(*) FROM flags "
                                 "WHERE flagged GROUP BY 1 ORDER BY 2 DESC, 1"),
-            "queue": db.scalar("SELECT count(*) FROM review_tasks WHERE status = 'open'"),
+            "queue": db.scalar("SELECT count(*) FROM review_tasks WHERE status <> 'decided'"),
         }
 
 

@@ -62,6 +62,26 @@ class Settings(BaseSettings):
     demo_port: int = Field(8765, description="Loopback port for the demo's sample site (0: any)")
     crawl_max_bytes: int = Field(5_000_000, description="Largest response the crawler accepts")
     crawl_timeout_s: int = Field(20, description="Download time-out per request")
+    crawl_delay_s: float = Field(
+        0.0, description="Minimum delay between requests to one domain (AutoThrottle adapts above)"
+    )
+    crawl_concurrency_per_domain: int = Field(4, description="Concurrent requests per domain")
+    crawl_retries: int = Field(2, description="Retries of a failed request (5xx, time-out)")
+    crawl_retry_backoff_s: float = Field(
+        0.5, description="Back-off before the first retry; doubles on each further retry"
+    )
+    crawl_depth_limit: int = Field(4, description="Deepest link level any crawl follows")
+    crawl_http_cache: bool = Field(
+        True, description="HTTP cache under HOME/httpcache: conditional re-crawls (ETag, "
+        "Last-Modified) so unchanged pages are not re-processed"
+    )
+    crawl_only_due: bool = Field(
+        False, description="Crawl only sources whose interval_minutes has passed since their "
+        "last crawl (continuous collection); off: crawl every declared source"
+    )
+    near_duplicate_threshold: float = Field(
+        0.8, description="MinHash similarity above which a new post is a repost of an earlier one"
+    )
     review_reach_double: float = Field(
         5.0, description="Reach above which an item gets two blind reviews"
     )
@@ -95,8 +115,29 @@ class Settings(BaseSettings):
     schedule_review_sync: str = Field("*/10 * * * *", description="Cron for review-sync")
     schedule_report: str = Field("0 8 * * 1", description="Cron for the weekly report")
     schedule_retrain: str = Field("0 3 * * 0", description="Cron for retraining the classifier")
+    classifier_datasets: list[str] = Field(
+        default_factory=lambda: ["checked-covid-weibo-zh", "constraint-covid-fakenews"],
+        description="Public datasets (folders in datasets_dir) that `kepu train` learns from; "
+        "coaid and rumor-breaker-guokr-zh load too but lowered the test figures when pooled",
+    )
+    promotion_margin: float = Field(
+        0.01, description="How much a candidate classifier must beat the current one on the "
+        "frozen test sets (mean per-dataset macro-F1) to be promoted"
+    )
+    active_learning_share: float = Field(
+        0.05, description="Share of unflagged posts, the most uncertain ones, that review push "
+        "adds so the classifier learns from what it does not know"
+    )
+    transformer_path: Path | None = Field(
+        None, description="Local transformers model fine-tuned by `kepu train --kind "
+        "transformer` (default: the PyPI-shipped all-MiniLM-L6-v2, English only)"
+    )
     labelstudio_url: str | None = Field(None, description="Label Studio base URL")
     labelstudio_token: str | None = Field(None, description="Label Studio API token (secret)", repr=False)
+    labelstudio_project_prefix: str = Field(
+        "kepu-review", description="Title prefix of the Label Studio project of each panel"
+    )
+    labelstudio_timeout_s: float = Field(30.0, description="Time-out per Label Studio request")
 
     @classmethod
     def settings_customise_sources(

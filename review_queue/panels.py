@@ -37,3 +37,13 @@ def read_panels(path: Path) -> dict[str, Panel]:
 def route(topic: str | None, panels: dict[str, Panel]) -> Panel:
     """The panel that reviews a post of this topic (general when the topic is unknown)."""
     return panels.get(topic or GENERAL, panels[GENERAL])
+
+
+def read_expert_languages(path: Path) -> dict[str, tuple[str, ...]]:
+    """The languages each expert reviews (used to assign reviewers who can read the post)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(str(path), f"cannot read panels: {exc}") from exc
+    return {e["id"]: tuple(e.get("languages", ())) for body in data.get("panels", {}).values()
+            for e in body.get("experts", [])}

@@ -13,8 +13,15 @@ PURE = [
     "pipeline/sentences.py", "pipeline/language.py", "pipeline/embedding.py",
     "pipeline/matching.py", "pipeline/stance.py", "pipeline/scoring.py", "pipeline/flagger.py",
     "pipeline/claims_file.py", "pipeline/posts_file.py", "review_queue/panels.py",
-    "review_queue/priority.py", "review_queue/queue.py", "flows/weeks.py", "crawlers/urls.py",
-    "crawlers/sources.py", "models/bootstrap.py", "kepu/records.py",
+    "review_queue/priority.py", "review_queue/queue.py", "review_queue/rules.py",
+    "review_queue/rounds.py", "review_queue/backend.py", "flows/weeks.py", "crawlers/urls.py",
+    "flows/narratives.py", "flows/pseudonyms.py", "flows/report_figures.py",
+    "flows/report_labels.py",
+    "crawlers/sources.py", "crawlers/encoding.py", "crawlers/neardup.py", "crawlers/dumps.py",
+    "crawlers/schedule.py", "crawlers/bench_site.py", "crawlers/extract.py",
+    "models/bootstrap.py", "kepu/records.py",
+    "models/datasets.py", "models/metrics.py", "models/gate.py", "models/active.py",
+    "models/expert.py", "models/training.py", "models/vectors.py", "models/classifier.py",
 ]
 ADAPTERS = {"duckdb", "scrapy", "label_studio_sdk", "prefect", "twisted"}
 

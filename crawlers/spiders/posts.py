@@ -1,4 +1,8 @@
-"""One spider for declared sources: RSS/Atom feeds, sitemaps (and indexes), article pages."""
+"""One spider for declared sources: RSS/Atom feeds, sitemaps (and indexes), article pages.
+
+Page sources follow links inside their own host down to the source's depth; a page the HTTP cache
+answered (fresh or revalidated with 304) is reported unchanged instead of being re-extracted.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,22 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.http import Response
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
+from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
 from crawlers.extract import extract_article
-from crawlers.items import CrawlFailure, PostItem
+from crawlers.items import CrawlFailure, PostItem, UnchangedPage
+from crawlers.middlewares import RefusedAddress
 from crawlers.sources import Source, read_sources
 from crawlers.urls import canonicalize_url
+
+_SILENT = {"DownloadCancelledError": "download cancelled: body over DOWNLOAD_MAXSIZE, or aborted"}
+_FEED_LINKS = ("//item/link/text() | //entry/link[not(@rel) or @rel='alternate']/@href"
+               " | //item/guid[@isPermaLink='true']/text()")
 
 
 class PostsSpider(scrapy.Spider):
@@ -25,7 +36,7 @@ class PostsSpider(scrapy.Spider):
     def __init__(self, sources: str = "", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.sources = read_sources(Path(sources))
-        self.allowed_domains = sorted({urlsplit(s.url).hostname or "" for s in self.sources})
+        self.allowed_domains = sorted({_host(s.url) for s in self.sources})
 
     async def start(self) -> Any:
         for source in self.sources:
@@ -33,37 +44,74 @@ class PostsSpider(scrapy.Spider):
                         "page": self.parse_page}[source.kind]
             yield self._request(source.url, callback, source, follow=source.kind == "page")
 
-    def _request(self, url: str, callback: Any, source: Source, follow: bool = False) -> scrapy.Request:
+    def _request(self, url: str, callback: Any, source: Source,
+                 follow: bool = False) -> scrapy.Request:
         return scrapy.Request(url, callback=callback, errback=self.on_error,
                               cb_kwargs={"source": source, "follow": follow})
 
     def parse_feed(self, response: Response, source: Source, follow: bool) -> Iterator[Any]:
         response.selector.remove_namespaces()
-        links = response.xpath("//item/link/text() | //entry/link/@href").getall()
-        for link in links:
-            yield self._request(response.urljoin(link.strip()), self.parse_page, source)
+        seen = set()
+        for link in response.xpath(_FEED_LINKS).getall():
+            url = response.urljoin(link.strip())
+            if url not in seen:
+                seen.add(url)
+                yield self._request(url, self.parse_page, source)
 
     def parse_sitemap(self, response: Response, source: Source, follow: bool) -> Iterator[Any]:
-        sitemap = Sitemap(response.body)
+        body = response.body
+        if body[:2] == b"\x1f\x8b":  # .xml.gz sitemaps: decompressed under the same size cap
+            body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+        sitemap = Sitemap(body)
         callback = self.parse_sitemap if sitemap.type == "sitemapindex" else self.parse_page
         for entry in sitemap:
-            yield self._request(entry["loc"], callback, source)
+            yield self._request(response.urljoin(entry["loc"].strip()), callback, source)
 
     def parse_page(self, response: Response, source: Source, follow: bool) -> Iterator[Any]:
-        if not hasattr(response, "text") or not isinstance(response, scrapy.http.TextResponse):
-            yield CrawlFailure(url=response.url, reason="not a text page")
+        if not isinstance(response, TextResponse):
+            content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+            yield CrawlFailure(url=response.url, kind="error",
+                               reason=f"not a text page ({content_type or 'no content type'})")
             return
-        article = extract_article(response.text, response.url)
-        if article is not None:
-            yield PostItem(url=response.url, canonical_url=canonicalize_url(response.url),
-                           title=article.title, text=article.text, author=article.author,
-                           published=article.published, lang=article.lang or source.lang,
-                           platform=source.platform, source_id=source.id)
-        if follow:
-            for link in LinkExtractor(allow_domains=self.allowed_domains).extract_links(response):
+        canonical = _canonical(response)
+        if "cached" in response.flags:
+            yield UnchangedPage(url=response.url, canonical_url=canonical)
+        else:
+            yield from self._parse_article(response, source, canonical)
+        if follow and response.meta.get("depth", 0) < source.depth:
+            extractor = LinkExtractor(allow_domains=[_host(source.url)])
+            for link in extractor.extract_links(response):
                 yield self._request(link.url, self.parse_page, source, follow=True)
+
+    def _parse_article(self, response: TextResponse, source: Source,
+                       canonical: str) -> Iterator[PostItem]:
+        article = extract_article(response.text, response.url)
+        if article is None:
+            return
+        yield PostItem(url=response.url, canonical_url=canonical, title=article.title,
+                       text=article.text, author=article.author, published=article.published,
+                       lang=article.lang or source.lang, platform=source.platform,
+                       source_id=source.id)
 
     def on_error(self, failure: Failure) -> Iterator[CrawlFailure]:
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
-        yield CrawlFailure(url=url, reason=f"{failure.type.__name__}: {failure.getErrorMessage()}")
+        message = failure.getErrorMessage() or _SILENT.get(failure.type.__name__, "no detail")
+        refused = failure.check(RefusedAddress) or (
+            failure.check(IgnoreRequest) and "robots.txt" in message)
+        yield CrawlFailure(url=url, kind="refused" if refused else "error",
+                           reason=f"{failure.type.__name__}: {message}")
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).hostname or ""
+
+
+def _canonical(response: TextResponse) -> str:
+    """The page's declared canonical URL when it stays on the same host, else its own URL."""
+    declared = response.css('link[rel="canonical"]::attr(href)').get()
+    if declared:
+        absolute = response.urljoin(declared.strip())
+        if _host(absolute) == _host(response.url):
+            return canonicalize_url(absolute)
+    return canonicalize_url(response.url)

@@ -1,10 +1,16 @@
-"""Review tasks in DuckDB: created once per post, every state change with an audit row."""
+"""Review tasks, rounds, outbox, decisions and outcomes in DuckDB.
+
+Created once per post / round / annotation (re-running adds nothing); every state change is
+written together with an audit-log row in the same transaction.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from typing import Any
 
-from kepu.records import ReviewTask
+from kepu.records import Decision, ReviewTask
 from kepu.store.db import Database
 
 
@@ -29,8 +35,209 @@ def save_tasks(db: Database, tasks: Sequence[ReviewTask], actor: str = "queue") 
 
 
 def queue_summary(db: Database) -> list[tuple[str, int, int]]:
-    """(panel, open tasks, overdue tasks) per panel."""
+    """(panel, open tasks, overdue tasks) per panel; every not-yet-decided task counts as open."""
     return [tuple(r) for r in db.rows(  # type: ignore[misc]
-        "SELECT panel, count(*) FILTER (WHERE status = 'open'), "
-        "count(*) FILTER (WHERE status = 'open' AND due_at < now()) "
+        "SELECT panel, count(*) FILTER (WHERE status <> 'decided'), "
+        "count(*) FILTER (WHERE status <> 'decided' AND due_at < now()) "
         "FROM review_tasks GROUP BY panel ORDER BY panel")]
+
+
+def overdue_tasks(db: Database) -> list[dict[str, Any]]:
+    """Undecided tasks past their SLA, most overdue first."""
+    return db.dicts(
+        "SELECT id, post_id, panel, status, priority, due_at FROM review_tasks "
+        "WHERE status <> 'decided' AND due_at < now() ORDER BY due_at, id")
+
+
+def tasks_without_rounds(db: Database) -> list[dict[str, Any]]:
+    """Open tasks not yet turned into review rounds, highest priority first."""
+    return db.dicts(
+        "SELECT t.id, t.post_id, t.panel, t.priority, t.status, t.due_at, t.required_reviews "
+        "FROM review_tasks t WHERE t.status = 'open' AND NOT EXISTS "
+        "(SELECT 1 FROM review_rounds r WHERE r.task_id = t.id) ORDER BY t.priority DESC, t.id")
+
+
+def post_evidence(db: Database, post_id: str) -> dict[str, Any]:
+    """The post, its flag and its matched claims (at the version that was matched)."""
+    rows = db.dicts(
+        "SELECT p.id AS post_id, coalesce(p.title, '') AS title, p.text, p.url, "
+        "coalesce(p.lang, '') AS lang, coalesce(f.score, 0) AS score, "
+        "coalesce(f.stance, '') AS stance, coalesce(f.reason, '') AS reason, "
+        "coalesce(f.model_version, 'unknown') AS model_version "
+        "FROM posts p LEFT JOIN flags f ON f.post_id = p.id WHERE p.id = ?", [post_id])
+    if not rows:
+        return {}
+    evidence = rows[0]
+    evidence["claims"] = db.dicts(
+        "SELECT pc.claim_id, pc.claim_version AS version, c.text, c.verdict, c.explanation, "
+        "pc.similarity, pc.stance, pc.sentence FROM post_claims pc JOIN claims c "
+        "ON c.id = pc.claim_id AND c.version = pc.claim_version WHERE pc.post_id = ? "
+        "ORDER BY pc.similarity DESC, pc.claim_id", [post_id])
+    return evidence
+
+
+def add_round(db: Database, round_id: str, task_id: str, panel: str, role: str,
+              assigned_to: str, evidence: str, payload: str, actor: str) -> bool:
+    """Record a round and queue it in the outbox (call inside a transaction); False if known."""
+    if db.conn.execute("SELECT 1 FROM review_rounds WHERE id = ?", [round_id]).fetchone():
+        return False
+    db.conn.execute(
+        "INSERT INTO review_rounds (id, task_id, panel, role, assigned_to, evidence, payload, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, now())",
+        [round_id, task_id, panel, role, assigned_to, evidence, payload])
+    db.conn.execute("INSERT INTO review_outbox (round_id, panel, queued_at) VALUES (?, ?, now())",
+                    [round_id, panel])
+    db.audit(actor, "review_round", round_id, "queued", f"role={role} assigned_to={assigned_to}")
+    return True
+
+
+def set_task_status(db: Database, task_id: str, status: str, actor: str, detail: str = "") -> None:
+    """Change a task's status with its audit row (call inside a transaction); no-op if same."""
+    row = db.conn.execute("SELECT status FROM review_tasks WHERE id = ?", [task_id]).fetchone()
+    if row is None or row[0] == status:
+        return
+    db.conn.execute("UPDATE review_tasks SET status = ? WHERE id = ?", [status, task_id])
+    db.audit(actor, "review_task", task_id, f"status:{row[0]}->{status}", detail)
+
+
+def pending_outbox(db: Database) -> list[dict[str, Any]]:
+    """Rounds not yet sent to the review UI, oldest first."""
+    rows = db.dicts(
+        "SELECT o.round_id, o.panel, o.attempts, r.payload FROM review_outbox o "
+        "JOIN review_rounds r ON r.id = o.round_id WHERE o.sent_at IS NULL "
+        "ORDER BY o.queued_at, o.round_id")
+    for row in rows:
+        row["payload"] = json.loads(row["payload"])
+    return rows
+
+
+def mark_sent(db: Database, backend: str, project_id: int, sent: dict[str, int]) -> None:
+    """Record where each round now lives in the review UI."""
+    with db.transaction() as conn:
+        for round_id, remote_id in sent.items():
+            conn.execute(
+                "UPDATE review_outbox SET sent_at = now(), attempts = attempts + 1, backend = ?, "
+                "project_id = ?, remote_task_id = ?, last_error = NULL WHERE round_id = ? "
+                "AND sent_at IS NULL", [backend, project_id, remote_id, round_id])
+            db.audit(backend, "review_round", round_id, "sent",
+                     f"project={project_id} task={remote_id}")
+
+
+def mark_failed(db: Database, round_ids: Sequence[str], error: str, actor: str) -> None:
+    """Keep rounds in the outbox with the failure noted (retried by the next push)."""
+    with db.transaction() as conn:
+        for round_id in round_ids:
+            conn.execute("UPDATE review_outbox SET attempts = attempts + 1, last_error = ? "
+                         "WHERE round_id = ?", [error[:500], round_id])
+            db.audit(actor, "review_round", round_id, "send_failed", error[:500])
+
+
+def sent_projects(db: Database) -> list[int]:
+    return [r[0] for r in db.rows("SELECT DISTINCT project_id FROM review_outbox "
+                                  "WHERE sent_at IS NOT NULL ORDER BY 1")]
+
+
+def round_info(db: Database, round_id: str) -> dict[str, Any] | None:
+    """A round with its task's panel, required reviews and status, or None if unknown."""
+    rows = db.dicts(
+        "SELECT r.id, r.task_id, r.panel, r.role, r.evidence, t.post_id, t.required_reviews, "
+        "t.status, EXISTS (SELECT 1 FROM decisions d WHERE d.round_id = r.id) AS decided "
+        "FROM review_rounds r JOIN review_tasks t ON t.id = r.task_id WHERE r.id = ?", [round_id])
+    return rows[0] if rows else None
+
+
+def task_decisions(db: Database, task_id: str) -> list[Decision]:
+    """Accepted decisions of a task in the order they were accepted."""
+    rows = db.rows("SELECT task_id, reviewer, verdict, harm, coalesce(rationale, ''), "
+                   "coalesce(refs, []), role FROM decisions WHERE task_id = ? "
+                   "ORDER BY decided_at, id", [task_id])
+    return [Decision(r[0], r[1], r[2], r[3], r[4], tuple(r[5]), r[6]) for r in rows]
+
+
+def is_rejected(db: Database, annotation_key: str) -> bool:
+    return bool(db.scalar("SELECT count(*) FROM review_rejections WHERE annotation_key = ?",
+                          [annotation_key]))
+
+
+def save_rejection(db: Database, annotation_key: str, round_id: str, reviewer: str,
+                   reason: str) -> None:
+    """An annotation that broke a rule: kept once with its reason, the round stays open."""
+    with db.transaction() as conn:
+        conn.execute("INSERT INTO review_rejections (annotation_key, round_id, reviewer, reason, "
+                     "seen_at) VALUES (?, ?, ?, ?, now()) ON CONFLICT DO NOTHING",
+                     [annotation_key, round_id, reviewer, reason])
+        db.audit(reviewer, "review_round", round_id, "annotation_rejected", reason)
+
+
+def add_decision(db: Database, decision: Decision, round_id: str, annotation_id: str,
+                 model_version: str, evidence: str, claim_text: str) -> None:
+    """Keep one review for good (call inside a transaction): its id is the round's."""
+    db.conn.execute(
+        "INSERT INTO decisions (id, task_id, reviewer, role, verdict, harm, rationale, refs, "
+        "model_version, decided_at, round_id, annotation_id, evidence, claim_text) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, ?)",
+        ["d-" + round_id, decision.task_id, decision.reviewer, decision.role, decision.verdict,
+         decision.harm, decision.rationale, list(decision.references), model_version, round_id,
+         annotation_id, evidence, claim_text])
+    db.audit(decision.reviewer, "decision", "d-" + round_id, "recorded",
+             f"task={decision.task_id} role={decision.role} verdict={decision.verdict} "
+             f"harm={decision.harm}")
+
+
+def add_outcome(db: Database, task_id: str, verdict: str, harm: str, method: str,
+                decided_by: Sequence[str]) -> None:
+    """The final verdict of a task (call inside a transaction)."""
+    db.conn.execute(
+        "INSERT INTO review_outcomes (task_id, verdict, harm, method, decided_by, decided_at) "
+        "VALUES (?, ?, ?, ?, ?, now()) ON CONFLICT DO NOTHING",
+        [task_id, verdict, harm, method, list(decided_by)])
+    db.audit("review", "review_task", task_id, "final_verdict",
+             f"verdict={verdict} harm={harm} method={method} by={','.join(decided_by)}")
+
+
+def outcomes_to_feed_back(db: Database) -> list[dict[str, Any]]:
+    """Final outcomes not yet fed back, with the post and the deciding reviews' texts."""
+    return db.dicts(
+        "SELECT o.task_id, o.verdict, o.harm, o.decided_by, o.decided_at, t.post_id, t.panel, "
+        "p.title, p.text, p.lang, "
+        "(SELECT string_agg(d.rationale, '\n' ORDER BY d.decided_at) FROM decisions d "
+        " WHERE d.task_id = o.task_id AND list_contains(o.decided_by, d.reviewer) "
+        " AND d.verdict = o.verdict) AS rationale, "
+        "(SELECT flatten(list(d.refs ORDER BY d.decided_at)) FROM decisions d "
+        " WHERE d.task_id = o.task_id AND d.verdict = o.verdict) AS refs, "
+        "(SELECT max(d.claim_text) FROM decisions d WHERE d.task_id = o.task_id "
+        " AND d.verdict = o.verdict AND d.claim_text <> '') AS claim_text "
+        "FROM review_outcomes o JOIN review_tasks t ON t.id = o.task_id "
+        "JOIN posts p ON p.id = t.post_id WHERE NOT EXISTS "
+        "(SELECT 1 FROM review_feedback f WHERE f.task_id = o.task_id) ORDER BY o.decided_at")
+
+
+def asserted_claim(db: Database, post_id: str) -> dict[str, Any] | None:
+    """The latest version of the claim the post asserts most closely, if any."""
+    rows = db.dicts(
+        "SELECT c.* FROM post_claims pc JOIN claims c ON c.id = pc.claim_id "
+        "WHERE pc.post_id = ? AND pc.stance = 'asserts' "
+        "QUALIFY row_number() OVER (PARTITION BY c.id ORDER BY c.version DESC) = 1 "
+        "ORDER BY pc.similarity DESC LIMIT 1", [post_id])
+    return rows[0] if rows else None
+
+
+def save_feedback(db: Database, task_id: str, claim: tuple[str, int] | None,
+                  example: dict[str, Any] | None) -> None:
+    """Record a labelled example and that the outcome was fed back, once."""
+    with db.transaction() as conn:
+        if example:
+            conn.execute(
+                "INSERT INTO training_examples (post_id, text, lang, label, verdict, kind, source, "
+                "task_id, decided_at) VALUES (?, ?, ?, ?, ?, ?, 'review', ?, ?) "
+                "ON CONFLICT DO NOTHING",
+                [example["post_id"], example["text"], example["lang"], example["label"],
+                 example["verdict"], example["kind"], task_id, example["decided_at"]])
+        conn.execute(
+            "INSERT INTO review_feedback (task_id, claim_id, claim_version, example_label, fed_at) "
+            "VALUES (?, ?, ?, ?, now()) ON CONFLICT DO NOTHING",
+            [task_id, claim[0] if claim else None, claim[1] if claim else None,
+             example["label"] if example else None])
+        db.audit("review", "review_task", task_id, "fed_back",
+                 f"claim={claim[0] + ' v' + str(claim[1]) if claim else '-'} "
+                 f"example={example['kind'] if example else '-'}")

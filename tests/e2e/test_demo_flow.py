@@ -19,9 +19,9 @@ def harness():
 
 
 def test_demo_runs_twice_without_duplicates(tmp_path, harness):
-    from kepu.demo import run_demo
-
     import socket
+
+    from kepu.demo import run_demo
 
     with socket.socket() as probe:  # one port for both runs, as the demo's default port does
         probe.bind(("127.0.0.1", 0))

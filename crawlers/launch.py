@@ -1,0 +1,46 @@
+"""Start one crawl as a subprocess (Scrapy's reactor cannot restart in-process); read its stats."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from kepu.errors import CrawlError
+from kepu.settings import PROJECT_ROOT, Settings
+
+
+def crawl_command(settings: Settings, sources: Path, stats: Path) -> list[str]:
+    """The `python -m crawlers.run` command line for these settings."""
+    command = [sys.executable, "-m", "crawlers.run", "--sources", str(sources),
+               "--db", str(settings.database.resolve()), "--stats", str(stats),
+               "--max-bytes", str(settings.crawl_max_bytes),
+               "--timeout", str(settings.crawl_timeout_s),
+               "--delay", str(settings.crawl_delay_s),
+               "--per-domain", str(settings.crawl_concurrency_per_domain),
+               "--retries", str(settings.crawl_retries),
+               "--backoff", str(settings.crawl_retry_backoff_s),
+               "--depth", str(settings.crawl_depth_limit),
+               "--near-threshold", str(settings.near_duplicate_threshold)]
+    if settings.crawl_http_cache:
+        command += ["--cache-dir", str((settings.home / "httpcache").resolve())]
+    if settings.allow_private_addresses:
+        command.append("--allow-private")
+    return command
+
+
+def run_crawl(settings: Settings, sources: Path) -> dict[str, int]:
+    """Run the crawl of `sources` to completion; raises CrawlError when it could not run."""
+    with tempfile.TemporaryDirectory() as tmp:
+        stats = Path(tmp) / "stats.json"
+        done = subprocess.run(crawl_command(settings, sources.resolve(), stats),
+                              capture_output=True, text=True, cwd=PROJECT_ROOT,
+                              env={**os.environ, "HOME": tmp})
+        if done.returncode != 0 or not stats.exists():
+            tail = (done.stderr or "").strip().splitlines()[-5:]
+            raise CrawlError(f"crawl of {sources} failed: {' | '.join(tail)}")
+        counts = json.loads(stats.read_text(encoding="utf-8"))
+    return {k: int(v) for k, v in counts.items()}

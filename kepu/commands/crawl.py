@@ -1,0 +1,83 @@
+"""Crawler commands: `kepu crawl` (statistics table), `kepu import-posts`, `kepu bench crawl`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+ROWS = ("pages", "new", "changed", "unchanged", "duplicate", "near_duplicate", "errors", "refused")
+
+
+def stats_table(title: str, counts: dict[str, int], extra: dict[str, str] | None = None) -> Table:
+    """The run's statistics as a two-column table (known counts first, in a fixed order)."""
+    table = Table(title=title)
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    for key in [*ROWS, *sorted(k for k in counts if k not in ROWS)]:
+        if key in counts:
+            table.add_row(key.replace("_", " "), str(counts[key]))
+    for key, value in (extra or {}).items():
+        table.add_row(key, value)
+    return table
+
+
+def crawl(
+    sources: Annotated[Path, typer.Option(help="Sources file (JSON lines)")],
+    due_only: Annotated[bool, typer.Option(help="Only sources whose interval has passed")] = False,
+) -> None:
+    """Crawl the declared sources once and print the run's statistics as a table.
+
+    Example: kepu crawl --sources sources.jsonl --due-only
+    """
+    from kepu.cli import _settings
+    from kepu.services import crawl as crawl_sources
+
+    settings = _settings()
+    if due_only:
+        settings = settings.model_copy(update={"crawl_only_due": True})
+    console.print(stats_table(f"crawl of {sources}", crawl_sources(settings, sources)))
+
+
+def import_posts(
+    file: Annotated[Path, typer.Argument(help="Posts dump: .jsonl or .csv")],
+    source_id: Annotated[str, typer.Option(help="Source id the posts belong to")],
+    platform: Annotated[str, typer.Option(help="Platform name, e.g. weibo")],
+) -> None:
+    """Import a platform's data dump (id/url, text, title, author, published, lang); idempotent.
+
+    Example: kepu import-posts dump.jsonl --source-id weibo-export --platform weibo
+    """
+    from crawlers.importer import import_posts as run_import
+    from kepu.cli import _settings
+
+    settings = _settings()
+    counts = run_import(settings.database, file, source_id, platform,
+                        settings.near_duplicate_threshold)
+    console.print(stats_table(f"import of {file}", counts))
+
+
+def bench_crawl(
+    pages: Annotated[int, typer.Option(help="Article pages in the generated site")] = 2000,
+) -> None:
+    """Crawl a generated local site on 127.0.0.1 and print pages/s crawled and extracted.
+
+    Example: kepu bench crawl --pages 2000
+    """
+    from crawlers.bench import bench_crawl as run_bench
+    from kepu.cli import _settings
+
+    for result in run_bench(_settings(), pages):
+        console.print(stats_table(f"bench {result.label}: {pages} pages", result.counts, {
+            "seconds": f"{result.seconds:.1f}", "pages/s": f"{result.pages_per_s:.1f}"}))
+
+
+def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
+    """Add the crawler commands."""
+    app.command("crawl")(crawl)
+    app.command("import-posts")(import_posts)
+    groups["bench"].command("crawl")(bench_crawl)

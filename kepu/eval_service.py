@@ -1,0 +1,123 @@
+"""Evaluations of the scoring pipeline on held-out data (`kepu eval ...`), and `kepu bench flag`.
+
+Embeddings of large evaluation corpora are cached under HOME/cache (content-addressed .npy files)
+so a re-run only pays for the model once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from kepu.records import Claim
+from kepu.settings import Settings
+from pipeline.embedding import Embedder, Role
+from pipeline.eval_data import read_clef2020, read_climate_fever, read_healthver
+from pipeline.matching import ClaimIndex
+from pipeline.metrics import macro_f1, mean_average_precision, recall_at_k
+from pipeline.stance import decide_stance
+from pipeline.usearch_index import UsearchSearch
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int], None]
+
+
+def cached_encode(settings: Settings, embedder: Embedder, texts: Sequence[str], role: Role,
+                  progress: Progress | None = None, batch: int = 256) -> np.ndarray:
+    """Encode texts once per (model, role, texts); later calls read the cached file."""
+    digest = hashlib.sha256(
+        json.dumps([embedder.name, role, list(texts)], ensure_ascii=False).encode()).hexdigest()
+    path = settings.home / "cache" / f"emb-{digest[:24]}.npy"
+    if path.exists():
+        return np.load(path)
+    parts = []
+    for start in range(0, len(texts), batch):
+        parts.append(embedder.encode(texts[start:start + batch], role=role))
+        if progress:
+            progress(len(parts[-1]))
+    vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dim), np.float32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.save(path, vectors)
+    return vectors
+
+
+def eval_matching(settings: Settings, embedder: Embedder, split: str,
+                  progress: Progress | None = None) -> dict[str, dict[str, float]]:
+    """MAP@1, MAP@5 and Recall@10 of dense, BM25 and fused retrieval on CLEF 2020 `split`."""
+    data = read_clef2020(settings.datasets_dir, split)
+    claims = [Claim(d, t, "en", "false", "health", "", "clef") for d, t in data.documents]
+    doc_vectors = cached_encode(settings, embedder, [t for _, t in data.documents], "query",
+                                progress)
+    query_texts = [t for _, t in data.queries]
+    query_vectors = cached_encode(settings, embedder, query_texts, "query", progress)
+    index = ClaimIndex(claims, doc_vectors, center=settings.center_vectors,
+                       ann_threshold=settings.ann_threshold, ann_factory=UsearchSearch)
+    dense_ids, _ = index.search(query_vectors, 10)
+    fused = index.rank(query_texts, query_vectors, 10)
+    assert index.bm25 is not None
+    from pipeline.lexical import tokenize
+
+    bm25 = [np.argsort(-index.bm25.scores(tokenize(t)))[:10].tolist() for t in query_texts]
+    results = {}
+    for name, ranking in (("dense", dense_ids.tolist()), ("bm25", bm25), ("fused", fused)):
+        runs = {q: [claims[i].id for i in ranking[row]] for row, (q, _) in enumerate(data.queries)}
+        results[name] = {"MAP@1": mean_average_precision(runs, data.qrels, 1),
+                         "MAP@5": mean_average_precision(runs, data.qrels, 5),
+                         "Recall@10": recall_at_k(runs, data.qrels, 10),
+                         "queries": float(len(data.qrels))}
+    return results
+
+
+def eval_stance(settings: Settings) -> dict[str, dict[str, float]]:
+    """Macro-F1 of the rule-based stance on the public stance test sets (no training involved)."""
+    label_map = {"supports": "asserts", "refutes": "debunks", "neutral": "neutral"}
+    sets = {"healthver/test": read_healthver(settings.datasets_dir, "test"),
+            "climate-fever/all": read_climate_fever(settings.datasets_dir)}
+    results = {}
+    for name, pairs in sets.items():
+        gold = [label_map[p.label] for p in pairs]
+        predicted = [decide_stance(p.evidence, p.claim).label for p in pairs]
+        two_way = [(g, p) for g, p in zip(gold, predicted, strict=True) if g != "neutral"]
+        results[name] = {
+            "macro-F1 (3 classes)": macro_f1(gold, predicted),
+            "macro-F1 (asserts vs debunks)": macro_f1([g for g, _ in two_way],
+                                                      [p if p != "neutral" else "asserts"
+                                                       for _, p in two_way]),
+            "pairs": float(len(pairs)),
+        }
+    return results
+
+
+def report_lines(results: dict[str, dict[str, float]], title: str) -> list[str]:
+    lines = [title]
+    for name, figures in results.items():
+        shown = ", ".join(f"{k} {v:.3f}" if k not in ("queries", "pairs", "posts", "positives") else
+                          f"{k} {int(v)}" for k, v in figures.items())
+        lines.append(f"  {name}: {shown}")
+    return lines
+
+
+def default_home_file(settings: Settings, name: str) -> Path:
+    return settings.home / name
+
+
+def eval_checkworthy(settings: Settings, threshold: float = 0.5) -> dict[str, dict[str, float]]:
+    """ROC-AUC and precision/recall at `threshold` of the cue-based check-worthiness score."""
+    from sklearn.metrics import roc_auc_score
+
+    from pipeline.checkworthy import checkworthiness
+    from pipeline.eval_data import read_fullfact_checkworthy
+    from pipeline.metrics import precision_recall
+
+    rows = read_fullfact_checkworthy(settings.datasets_dir)
+    gold = [worth for _, worth in rows]
+    scores = [checkworthiness(text) for text, _ in rows]
+    precision, recall = precision_recall(gold, [s >= threshold for s in scores])
+    return {"fullfact-health-claims/all (no training)": {
+        "ROC-AUC": float(roc_auc_score(gold, scores)), f"precision@{threshold}": precision,
+        f"recall@{threshold}": recall, "positives": float(sum(gold)), "posts": float(len(rows))}}

@@ -1,0 +1,85 @@
+"""Flag quality on our own labelled posts, and end-to-end flagging speed (`kepu bench flag`).
+
+Two labelled sets, named apart: the sample-site articles (data/site_src, used while the stance
+rules and thresholds were tuned: a development set) and data/eval/flag_posts.jsonl (written
+separately and never used for tuning: the held-out set).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from kepu.records import Post
+from kepu.settings import Settings
+from kepu.store import Database
+from pipeline.flagger import Flagger
+
+LabelledPost = tuple[Post, str]
+
+
+def sample_site_posts(data_dir: Path) -> list[LabelledPost]:
+    rows = [json.loads(line) for line in
+            (data_dir / "site_src" / "articles.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    return [(Post(r["slug"], "\n".join(r["paragraphs"]), r["title"], r["lang"]), r["kind"])
+            for r in rows]
+
+
+def held_out_posts(data_dir: Path) -> list[LabelledPost]:
+    rows = [json.loads(line) for line in
+            (data_dir / "eval" / "flag_posts.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    return [(Post(r["id"], r["text"], r.get("title") or "", r["lang"]), r["kind"]) for r in rows]
+
+
+def flag_rates(flagger: Flagger, labelled: list[LabelledPost]) -> dict[str, float]:
+    """Share flagged per kind, and precision/recall with `myth` as the positive class."""
+    flags = list(flagger.flag([p for p, _ in labelled]))
+    by_kind: dict[str, list[bool]] = {}
+    for (_, kind), flag in zip(labelled, flags, strict=True):
+        by_kind.setdefault(kind, []).append(flag.flagged)
+    tp = sum(by_kind.get("myth", []))
+    flagged = sum(f.flagged for f in flags)
+    out = {f"{kind} flagged": sum(v) / len(v) for kind, v in sorted(by_kind.items())}
+    out["precision"] = tp / max(flagged, 1)
+    out["recall"] = tp / max(len(by_kind.get("myth", [])), 1)
+    out["posts"] = float(len(labelled))
+    return out
+
+
+def synthetic_posts(data_dir: Path, count: int, seed: int = 7) -> list[Post]:
+    """`count` distinct posts recombined from the sample articles' paragraphs (zh and en)."""
+    rng = random.Random(seed)
+    by_lang: dict[str, list[str]] = {}
+    for post, _ in sample_site_posts(data_dir):
+        by_lang.setdefault(post.lang, []).extend(post.text.split("\n"))
+    posts = []
+    for i in range(count):
+        pool = by_lang["zh" if i % 2 else "en"]
+        paragraphs = rng.sample(pool, k=min(3, len(pool)))
+        posts.append(Post(f"bench-{i}", "\n".join(paragraphs) + f" #{i}", "", ""))
+    return posts
+
+
+def bench_flag(settings: Settings, db: Database, flagger: Flagger, count: int,
+               naive_encode: Callable[[list[str]], np.ndarray]) -> dict[str, float]:
+    """Posts/s of the full flagger and of a naive whole-post encode + cosine baseline."""
+    posts = synthetic_posts(settings.data_dir, count)
+    started = time.perf_counter()
+    flagged = sum(f.flagged for f in flagger.flag(posts))
+    pipeline_s = time.perf_counter() - started
+    claims = [c.text for c in flagger.index.claims]
+    started = time.perf_counter()
+    claim_vectors = naive_encode(claims)
+    post_vectors = naive_encode([p.text for p in posts])
+    (post_vectors @ claim_vectors.T).max(axis=1)
+    naive_s = time.perf_counter() - started
+    return {"posts": float(count), "pipeline posts/s": count / pipeline_s,
+            "naive posts/s": count / naive_s, "flagged": float(flagged),
+            "pipeline s": pipeline_s, "naive s": naive_s}

@@ -1,0 +1,96 @@
+"""Post vectors exactly as the flagger builds them, with sentence embeddings cached by content hash.
+
+The flagger scores `mean(normalised sentence embeddings)` of a post's check-worthy sentences
+(role="query"); training on anything else would teach the head a different input. Embedding is
+the slow part (~40 sentences/s on 2 cores), so every sentence vector is kept in an append-only
+cache of safetensors shards under HOME/cache/embeddings/<model>/, and retraining re-embeds only
+new sentences.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+from safetensors.numpy import load_file, save_file
+
+from pipeline.embedding import Embedder
+from pipeline.sentences import extract_claims
+
+log = logging.getLogger(__name__)
+
+
+def post_sentences(title: str, text: str) -> list[str]:
+    """The sentences the flagger embeds for one post (same fallback when none is check-worthy)."""
+    return extract_claims(title, text) or [title or text[:200]]
+
+
+def sentence_key(sentence: str) -> bytes:
+    return hashlib.sha256(sentence.encode("utf-8")).digest()
+
+
+class VectorCache:
+    """Sentence vectors of one embedder by sha256 of the text; shards are never rewritten."""
+
+    def __init__(self, directory: Path, model: str) -> None:
+        self.directory = directory / model.replace("/", "_")
+        self._vectors: dict[bytes, np.ndarray] = {}
+        for shard in sorted(self.directory.glob("shard-*.safetensors")):
+            tensors = load_file(str(shard))
+            for key, vector in zip(tensors["keys"], tensors["vectors"], strict=True):
+                self._vectors[key.tobytes()] = vector
+
+    def __len__(self) -> int:
+        return len(self._vectors)
+
+    def get(self, key: bytes) -> np.ndarray | None:
+        return self._vectors.get(key)
+
+    def add(self, keys: Sequence[bytes], vectors: np.ndarray) -> None:
+        """Keep new vectors and write them as one new shard."""
+        if not keys:
+            return
+        self.directory.mkdir(parents=True, exist_ok=True)
+        number = len(list(self.directory.glob("shard-*.safetensors")))
+        key_array = np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(len(keys), 32)
+        save_file({"keys": key_array, "vectors": np.asarray(vectors, dtype=np.float32)},
+                  str(self.directory / f"shard-{number:05d}.safetensors"))
+        self._vectors.update(zip(keys, np.asarray(vectors, dtype=np.float32), strict=True))
+
+
+def embed_sentences(embedder: Embedder, cache: VectorCache | None, sentences: Sequence[str],
+                    batch: int = 512, progress: Callable[[int], None] | None = None) -> None:
+    """Make sure every sentence has a cached vector, embedding the missing ones in batches."""
+    if cache is None:
+        return
+    missing = list({sentence_key(s): s for s in sentences if cache.get(sentence_key(s)) is None}
+                   .items())
+    log.info("embedding %d new sentences (%d cached)", len(missing), len(cache))
+    for start in range(0, len(missing), batch):
+        chunk = missing[start:start + batch]
+        cache.add([k for k, _ in chunk], embedder.encode([s for _, s in chunk], role="query"))
+        if progress:
+            progress(len(chunk))
+
+
+def post_vectors(embedder: Embedder, texts: Sequence[str], cache: VectorCache | None = None,
+                 progress: Callable[[int], None] | None = None) -> np.ndarray:
+    """One normalised mean-of-sentences vector per text, as `pipeline.flagger` computes it."""
+    per_post = [post_sentences("", t) for t in texts]
+    flat = [s for sentences in per_post for s in sentences]
+    if cache is None:
+        vectors = embedder.encode(flat, role="query")
+    else:
+        embed_sentences(embedder, cache, flat, progress=progress)
+        vectors = np.stack([cache.get(sentence_key(s)) for s in flat]) if flat else \
+            np.zeros((0, embedder.dim), dtype=np.float32)
+    out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    offset = 0
+    for row, sentences in enumerate(per_post):
+        mean = vectors[offset:offset + len(sentences)].mean(axis=0)
+        out[row] = mean / max(float(np.linalg.norm(mean)), 1e-9)
+        offset += len(sentences)
+    return out

@@ -1,0 +1,98 @@
+"""Readers for the public evaluation sets (files under the datasets directory), pure parsing.
+
+Each reader names the split it reads; callers tune on train/dev and report on test only.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from kepu.errors import InputError
+
+CLEF = "clef2020-claim-retrieval"
+CLEF_SPLITS = {"train": "data/v3.0/train", "dev": "data/v3.0/dev", "test": "test-input"}
+
+
+@dataclass(frozen=True)
+class RetrievalSet:
+    documents: list[tuple[str, str]]
+    queries: list[tuple[str, str]]
+    qrels: dict[str, set[str]]
+
+
+def _require(path: Path) -> Path:
+    if not path.exists():
+        raise InputError(str(path), "dataset file not found (set KEPU_DATASETS_DIR)")
+    return path
+
+
+def read_clef2020(datasets_dir: Path, split: str) -> RetrievalSet:
+    """Verified claims (vclaim + title) and the split's tweets with their qrels."""
+    root = datasets_dir / CLEF
+    if split not in CLEF_SPLITS:
+        raise InputError("--split", f"expected one of {', '.join(CLEF_SPLITS)}, got {split!r}")
+    csv.field_size_limit(10_000_000)
+    with _require(root / "data/v3.0/verified_claims.docs.tsv").open(encoding="utf-8") as f:
+        rows = csv.reader(f, delimiter="\t")
+        next(rows, None)  # header: (id), vclaim, title
+        documents = [(r[0].strip(), f"{r[1]} {r[2] if len(r) > 2 else ''}".strip())
+                     for r in rows if len(r) >= 2 and r[0].strip().isdigit()]
+    if not documents:
+        raise InputError(str(root / "data/v3.0/verified_claims.docs.tsv"), "no verified claims read")
+    folder = root / CLEF_SPLITS[split]
+    queries = []
+    with _require(folder / "tweets.queries.tsv").open(encoding="utf-8") as f:
+        for row in csv.reader(f, delimiter="\t"):
+            if row and row[0].strip().isdigit():
+                queries.append((row[0].strip(), row[1]))
+    qrels: dict[str, set[str]] = {}
+    for line in _require(folder / "tweet-vclaim-pairs.qrels").read_text().splitlines():
+        parts = line.split()
+        if len(parts) >= 4 and parts[3] != "0":
+            qrels.setdefault(parts[0], set()).add(parts[2])
+    return RetrievalSet(documents, queries, qrels)
+
+
+@dataclass(frozen=True)
+class StancePair:
+    claim: str
+    evidence: str
+    label: str  # supports | refutes | neutral
+
+
+def read_healthver(datasets_dir: Path, split: str) -> list[StancePair]:
+    path = _require(datasets_dir / "healthver" / "data" / f"healthver_{split}.csv")
+    mapping = {"Supports": "supports", "Refutes": "refutes", "Neutral": "neutral"}
+    with path.open(encoding="utf-8") as f:
+        return [StancePair(r["claim"], r["evidence"], mapping[r["label"]])
+                for r in csv.DictReader(f) if r.get("label") in mapping]
+
+
+def read_climate_fever(datasets_dir: Path) -> list[StancePair]:
+    path = _require(datasets_dir / "climate-fever" / "dataset" / "climate-fever.jsonl")
+    mapping = {"SUPPORTS": "supports", "REFUTES": "refutes", "NOT_ENOUGH_INFO": "neutral"}
+    pairs = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        for ev in row.get("evidences", []):
+            if ev.get("evidence_label") in mapping:
+                pairs.append(StancePair(row["claim"], ev["evidence"], mapping[ev["evidence_label"]]))
+    return pairs
+
+
+def read_fullfact_checkworthy(datasets_dir: Path) -> list[tuple[str, bool]]:
+    """Full Fact health claims: (sentence, worth checking) with "may be worth" counted as worth;
+    deduplicated by text."""
+    path = _require(datasets_dir / "fullfact-health-claims" / "src" / "health_misinfo_shared"
+                    / "full_in_context_labelled_data.csv")
+    seen, rows = set(), []
+    with path.open(encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            text = r["output_text"].strip()
+            if text and text not in seen:
+                seen.add(text)
+                rows.append((text, r["summary"].strip() != "not worth checking"))
+    return rows

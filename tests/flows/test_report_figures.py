@@ -1,0 +1,115 @@
+"""The report's figures for a fixture week, checked against SQL written independently here."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from statistics import median
+
+import pytest
+
+from flows.report_data import collect_figures
+from flows.weeks import week_bounds
+from tests.flows.conftest import WEEK
+
+
+def _posts_by(db, column, start, end):
+    """Independent: non-duplicate posts per value of `column` published in [start, end)."""
+    rows = db.rows(
+        f"SELECT {column}, count(*), sum(CASE WHEN f.flagged THEN 1 ELSE 0 END) FROM posts p "
+        "LEFT JOIN flags f ON p.id = f.post_id WHERE p.duplicate_of IS NULL "
+        "AND p.published >= ? AND p.published < ? GROUP BY 1", [start, end])
+    return {r[0]: (r[1], int(r[2] or 0)) for r in rows}
+
+
+@pytest.fixture
+def figures(week_db, settings):
+    db, _ = week_db
+    return collect_figures(db, WEEK, settings, pseudonymise=lambda h: f"anon({len(h)})")
+
+
+def test_volumes_and_week_over_week_match_independent_sql(week_db, figures):
+    db, _ = week_db
+    start, end = week_bounds(WEEK)
+    prev = start - timedelta(days=7)
+    total_now = db.rows("SELECT count(*), count(*) FILTER (WHERE f.flagged) FROM posts p "
+                        "JOIN flags f ON f.post_id = p.id WHERE p.duplicate_of IS NULL "
+                        "AND p.published BETWEEN ? AND ? - INTERVAL 1 MICROSECOND",
+                        [start, end])[0]
+    assert (figures.totals.posts, figures.totals.flagged) == total_now == (12, 10)
+    assert (figures.totals.posts_prev, figures.totals.flagged_prev) == (3, 2)
+    for dimension, column in (("by_platform", "p.platform"), ("by_source", "p.source_id"),
+                              ("by_topic", "f.topic")):
+        now, before = _posts_by(db, column, start, end), _posts_by(db, column, prev, start)
+        got = {c.key: c for c in getattr(figures, dimension)}
+        expected_keys = {k if k else "unknown" for k in set(now) | set(before)}
+        assert set(got) == expected_keys, dimension
+        for key, (posts, flagged) in now.items():
+            c = got[key or "unknown"]
+            assert (c.posts, c.flagged) == (posts, flagged), (dimension, key)
+            assert (c.posts_prev, c.flagged_prev) == before.get(key, (0, 0)), (dimension, key)
+    weibo = next(c for c in figures.by_platform if c.key == "weibo")
+    assert weibo.flagged_change == pytest.approx((weibo.flagged - 1) / 1)
+
+
+def test_top_myths_with_trend(week_db, figures):
+    db, _ = week_db
+    start, end = week_bounds(WEEK)
+    expected = dict(db.rows(
+        "SELECT pc.claim_id, count(*) FROM post_claims pc, posts p, flags f "
+        "WHERE pc.post_id = p.id AND f.post_id = p.id AND f.flagged AND pc.stance = 'asserts' "
+        "AND p.duplicate_of IS NULL AND p.published >= ? AND p.published < ? GROUP BY 1",
+        [start, end]))
+    assert {m.claim_id: m.posts for m in figures.myths} == expected == {"c2": 2, "c4": 1}
+    c2 = figures.myths[0]
+    assert c2.claim_id == "c2" and c2.posts_prev == 1 and c2.posts_change == pytest.approx(1.0)
+    assert len(c2.weekly) == 8 and sum(c2.weekly) == 3  # the debunking post a4 is not counted
+    assert c2.text.startswith("Vaccines cause autism")
+
+
+def test_emerging_narratives_cluster_unmatched_flagged_posts(week_db, figures):
+    _, ids = week_db
+    sizes = sorted((n.size, n.size_prev) for n in figures.narratives)
+    assert sizes == [(3, 0), (4, 1)]  # the Chinese one was seen last week too (b2)
+    zh = next(n for n in figures.narratives if n.size == 4)
+    assert zh.first_seen.date().isoformat() == "2026-11-10"
+    assert zh.growth == pytest.approx(3.0)
+    assert len(zh.examples) == 3
+    assert {e.post_id for e in zh.examples} < {ids[k] for k in ("n1", "n2", "n3", "n4")}
+    assert all(e.author.startswith("anon(") for e in zh.examples)
+
+
+def test_review_outcomes_match_independent_sql(week_db, figures):
+    db, ids = week_db
+    start, end = week_bounds(WEEK)
+    rows = db.rows("SELECT o.verdict, epoch(o.decided_at - t.created_at) / 3600 FROM "
+                   "review_outcomes o JOIN review_tasks t ON t.id = o.task_id "
+                   "WHERE o.decided_at >= ? AND o.decided_at < ?", [start, end])
+    r = figures.reviews
+    assert r.decided == len(rows) == 4
+    assert dict(r.verdicts) == {"pseudoscience": 2, "accurate": 1, "not_science": 1}
+    assert r.median_hours == pytest.approx(median(h for _, h in rows))
+    assert r.false_positive_rate == pytest.approx(
+        sum(v in ("accurate", "not_science") for v, _ in rows) / len(rows)) == 0.5
+    assert r.false_positive_rate_prev == 1.0  # b1 was found accurate last week
+    # a2 agreed, a3 disagreed -> 50 %; verdicts pooled: pseudo 2, accurate 1, unsupported 1
+    assert r.pairs == 2 and r.agreement == 0.5
+    expected = (0.5**2 + 0.25**2 + 0.25**2)
+    assert r.kappa == pytest.approx((0.5 - expected) / (1 - expected))
+    # open at the week's end: n2 (waiting for its 2nd review), n3 (no review): both overdue
+    assert r.queue == (("physics", 2, 2),)
+
+
+def test_empty_week_has_no_figures(db, settings):
+    figures = collect_figures(db, "2020-W01", settings)
+    assert figures.totals.posts == 0 and figures.myths == () and figures.narratives == ()
+    assert figures.reviews.decided == 0 and figures.reviews.false_positive_rate is None
+
+
+def test_bench_generates_and_reports_synthetic_posts(settings, tmp_path):
+    from flows.bench import bench_report, describe
+
+    result = bench_report(settings, 20_000, pdf=False, workdir=tmp_path / "bench")
+    f = result.figures
+    assert 1_000 < f.totals.posts < 3_000 and 0 < f.totals.flagged < f.totals.posts
+    assert f.myths and f.narratives and f.reviews.decided > 0 and f.reviews.pairs > 0
+    assert "weekly report 2026-W47" in describe(result) and result.html.exists()

@@ -1,0 +1,154 @@
+"""End to end against a real Label Studio: push (with an outage first), reviewers annotate
+through the API with their own tokens, pull, arbitration, final verdicts, feedback, audit log."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+from label_studio_sdk import LabelStudio
+
+from kepu.records import Flag, Match, Post
+from kepu.review_service import pull, push
+from kepu.services import enqueue_flagged
+from kepu.settings import load_settings
+from kepu.store import Database
+from kepu.store.claims import save_claims
+from kepu.store.flags import save_flags
+from kepu.store.posts import save_post
+from review_queue.labelstudio_client import LabelStudioBackend
+
+pytestmark = pytest.mark.e2e
+
+
+def choice(name, value):
+    return {"from_name": name, "to_name": "post", "type": "choices", "value": {"choices": [value]}}
+
+
+def text(name, value):
+    return {"from_name": name, "to_name": "post", "type": "textarea", "value": {"text": [value]}}
+
+
+def review(verdict, harm, rationale="", refs=""):
+    result = [choice("verdict", verdict), choice("harm", harm)]
+    return result + ([text("rationale", rationale)] if rationale else []) + (
+        [text("references", refs)] if refs else [])
+
+
+def _seed(settings, tiny_claims):
+    with Database(settings.database) as db:
+        save_claims(db, tiny_claims)
+        myth = save_post(db, Post(id="", text="Doctors hide it: vaccines cause autism in children.",
+                                  title="The vaccine truth", lang="en"), "http://s.example/a")
+        fine = save_post(db, Post(id="", text="Leftovers in the fridge are safe for a day.",
+                                  title="Leftovers", lang="en"), "http://s.example/b")
+        save_flags(db, [
+            Flag(myth.post_id, True, 0.95, "asserts",
+                 (Match("c2", 0.93, "vaccines cause autism in children", "asserts"),),
+                 "asserts c2", "vaccines"),
+            Flag(fine.post_id, True, 0.6, "neutral",
+                 (Match("c1", 0.7, "Leftovers in the fridge are safe", "neutral"),),
+                 "classifier", "food_safety"),
+        ], {"c1": 1, "c2": 1}, "clf-test")
+    return myth.post_id, fine.post_id
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _tasks_by_round(admin: LabelStudio) -> dict[str, object]:
+    return {t.data["round_id"]: t for p in admin.projects.list()
+            for t in admin.tasks.list(project=p.id, fields="all")}
+
+
+def test_review_round_trip(labelstudio, settings, tiny_claims):
+    settings = load_settings(**{**settings.model_dump(), "labelstudio_url": labelstudio.url,
+                                "labelstudio_token": labelstudio.token})
+    myth, fine = _seed(settings, tiny_claims)
+    assert enqueue_flagged(settings) == 2
+    backend = LabelStudioBackend(labelstudio.url, labelstudio.token)
+
+    # Label Studio down: nothing is lost, the rounds wait in the outbox.
+    down = LabelStudioBackend(f"http://127.0.0.1:{_closed_port()}", "x" * 40, timeout_s=2)
+    assert push(settings, down) == {"rounds_created": 3, "sent": 0, "pending": 3}
+    assert push(settings, backend) == {"rounds_created": 0, "sent": 3, "pending": 0}
+    assert push(settings, backend) == {"rounds_created": 0, "sent": 0, "pending": 0}
+    admin = LabelStudio(base_url=labelstudio.url, api_key=labelstudio.token)
+    tasks = _tasks_by_round(admin)
+    assert len(tasks) == 3  # re-pushing never duplicates
+    with Database(settings.database) as db:
+        task_a = db.scalar("SELECT id FROM review_tasks WHERE post_id = ?", [myth])
+        task_b = db.scalar("SELECT id FROM review_tasks WHERE post_id = ?", [fine])
+    assert set(tasks) == {f"{task_a}-first", f"{task_a}-second", f"{task_b}-first"}
+    pred = admin.predictions.list(task=tasks[f"{task_a}-first"].id)[0]
+    assert pred.model_version == "clf-test" and pred.score == pytest.approx(0.95)
+
+    as_user = {email: LabelStudio(base_url=labelstudio.url, api_key=labelstudio.sign_up(email))
+               for email in ("vaccines.reviewer1@kepu.example", "vaccines.reviewer2@kepu.example",
+                             "vaccines.senior@kepu.example", "food_safety.reviewer1@kepu.example")}
+    r1 = as_user["vaccines.reviewer1@kepu.example"]
+    first = r1.annotations.create(id=tasks[f"{task_a}-first"].id,
+                                  result=review("pseudoscience", "medium", "No causal link."))
+    assert pull(settings, backend)["rejected"] == 1  # a reference is required
+    r1.annotations.update(id=first.id, result=review(
+        "pseudoscience", "medium", "No causal link.", "WHO vaccine safety 2024"))
+    as_user["vaccines.reviewer2@kepu.example"].annotations.create(
+        id=tasks[f"{task_a}-second"].id, result=review("accurate", "none"))
+    as_user["food_safety.reviewer1@kepu.example"].annotations.create(
+        id=tasks[f"{task_b}-first"].id, result=review("accurate", "none"))
+    counts = pull(settings, backend)
+    assert (counts["decisions"], counts["arbitration"], counts["decided"], counts["sent"]) == \
+        (3, 1, 1, 1)
+
+    tasks = _tasks_by_round(admin)
+    assert "pseudoscience" not in json.dumps(tasks[f"{task_a}-second"].data)  # blind
+    earlier = tasks[f"{task_a}-arbiter"].data["earlier"]
+    assert "pseudoscience" in earlier and "accurate" in earlier
+    as_user["vaccines.senior@kepu.example"].annotations.create(
+        id=tasks[f"{task_a}-arbiter"].id,
+        result=review("pseudoscience", "high", "Cohorts of millions show no link.",
+                      "Madsen 2002 NEJM\nWHO GACVS"))
+    assert pull(settings, backend)["decided"] == 1
+    assert sorted(p.title for p in admin.projects.list()) == [
+        "kepu-review · food_safety", "kepu-review · vaccines"]  # one project per panel, once
+
+    with Database(settings.database) as db:
+        audit_before = db.scalar("SELECT count(*) FROM audit_log")
+        again = pull(settings, backend)
+        assert again["decisions"] == again["rejected"] == again["sent"] == 0
+        assert db.scalar("SELECT count(*) FROM audit_log") == audit_before  # idempotent
+        _check_store(db, task_a, task_b, myth, fine)
+
+
+def _check_store(db, task_a, task_b, myth, fine):
+    outcomes = {r[0]: r[1:] for r in db.rows(
+        "SELECT task_id, verdict, harm, method, decided_by FROM review_outcomes")}
+    assert outcomes[task_a] == ("pseudoscience", "high", "arbitrated",
+                                ["vaccines.reviewer1@kepu.example",
+                                 "vaccines.reviewer2@kepu.example",
+                                 "vaccines.senior@kepu.example"])
+    assert outcomes[task_b][:3] == ("accurate", "none", "single")
+    decisions = db.dicts("SELECT * FROM decisions ORDER BY decided_at")
+    assert [d["role"] for d in decisions if d["task_id"] == task_a] == [
+        "first", "second", "arbiter"]
+    assert all(d["model_version"] == "clf-test" for d in decisions)
+    assert all("vaccines cause autism" in d["evidence"] or "Leftovers" in d["evidence"]
+               for d in decisions)
+    assert db.scalar("SELECT count(*) FROM decisions") == 4
+    claim = db.dicts("SELECT * FROM claims WHERE id = 'c2' ORDER BY version DESC LIMIT 1")[0]
+    assert claim["version"] == 2 and claim["source"].startswith(f"review:{task_a}")
+    assert "Madsen 2002 NEJM" in claim["source"]
+    examples = {r[0]: r[1:] for r in db.rows(
+        "SELECT post_id, label, kind, source FROM training_examples")}
+    assert examples == {myth: (1, "confirmed", "review"), fine: (0, "false_positive", "review")}
+    actions = [r[0] for r in db.rows(
+        "SELECT action FROM audit_log WHERE entity_id = ? ORDER BY id", [task_a])]
+    assert actions == ["created", "status:open->in_review", "status:in_review->arbitration",
+                       "final_verdict", "status:arbitration->decided", "fed_back"]
+    assert db.scalar("SELECT count(*) FROM audit_log WHERE action = 'annotation_rejected'") == 1
+    assert db.scalar("SELECT count(*) FROM audit_log WHERE action = 'send_failed'") == 3
+    assert db.scalar("SELECT count(*) FROM audit_log WHERE action = 'recorded'") == 4
