@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     ann_threshold: int = Field(
         20_000, description="Claims base size from which vector search uses an HNSW index (usearch)"
     )
+    classifier_standalone: bool = Field(
+        False, description="Let trained classifier heads flag posts that match no known claim on "
+        "their own word; keep off until a head is shown to work on in-domain posts (`kepu eval "
+        "flags`): the COVID-trained heads flag off-topic posts"
+    )
     flag_threshold: float = Field(0.5, description="Default flag threshold on the post score")
     topic_thresholds: dict[str, float] = Field(
         default_factory=dict, description="Per-topic flag thresholds overriding flag_threshold"

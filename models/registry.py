@@ -94,7 +94,8 @@ def train_and_register(settings: Settings, db: Database, embedder: Embedder, kin
     examples = gather_examples(settings, db, datasets, train_limit)
     parent = current_model(db, KIND)
     trained = train_classifier(examples, embedder, vector_cache(settings, embedder), kind,
-                               parent[0] if parent else None, progress)
+                               parent[0] if parent else None, progress,
+                               standalone=settings.classifier_standalone)
     card = {**trained.card, "datasets_dir": str(settings.datasets_dir),
             "train_limit": train_limit}
     path = trained.head.save(settings.models / trained.head.version, card)

@@ -76,7 +76,8 @@ def describe(examples: Sequence[Example]) -> dict[str, dict[str, int]]:
 
 def train_classifier(examples: Sequence[Example], embedder: Embedder, cache: VectorCache | None,
                      kind: str = "linear", parent: str | None = None,
-                     progress: Callable[[int], None] | None = None) -> Trained:
+                     progress: Callable[[int], None] | None = None,
+                     standalone: bool = False) -> Trained:
     """Embed (cached), fit on train, Platt-calibrate on dev, evaluate on test."""
     start = time.perf_counter()
     vectors = post_vectors(embedder, [e.text for e in examples], cache, progress)
@@ -84,7 +85,7 @@ def train_classifier(examples: Sequence[Example], embedder: Embedder, cache: Vec
     y = np.asarray([e.label for e in examples])
     split = np.asarray([e.split for e in examples])
     head = train_head(vectors[split == "train"], y[split == "train"], embedder.name,
-                      c=16.0, standalone=True, hidden=HIDDEN_UNITS[kind])
+                      c=16.0, standalone=standalone, hidden=HIDDEN_UNITS[kind])
     head = calibrate(head, vectors[split == "dev"], y[split == "dev"])
     fitted = time.perf_counter()
     probs = head.predict_proba(vectors)
