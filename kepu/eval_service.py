@@ -10,7 +10,6 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 import numpy as np
 
@@ -59,10 +58,7 @@ def eval_matching(settings: Settings, embedder: Embedder, split: str,
                        ann_threshold=settings.ann_threshold, ann_factory=UsearchSearch)
     dense_ids, _ = index.search(query_vectors, 10)
     fused = index.rank(query_texts, query_vectors, 10)
-    assert index.bm25 is not None
-    from pipeline.lexical import tokenize
-
-    bm25 = [np.argsort(-index.bm25.scores(tokenize(t)))[:10].tolist() for t in query_texts]
+    bm25 = [index.lexical_rank(t, 10) for t in query_texts]
     results = {}
     for name, ranking in (("dense", dense_ids.tolist()), ("bm25", bm25), ("fused", fused)):
         runs = {q: [claims[i].id for i in ranking[row]] for row, (q, _) in enumerate(data.queries)}
@@ -100,10 +96,6 @@ def report_lines(results: dict[str, dict[str, float]], title: str) -> list[str]:
                           f"{k} {int(v)}" for k, v in figures.items())
         lines.append(f"  {name}: {shown}")
     return lines
-
-
-def default_home_file(settings: Settings, name: str) -> Path:
-    return settings.home / name
 
 
 def eval_checkworthy(settings: Settings, threshold: float = 0.5) -> dict[str, dict[str, float]]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from kepu.errors import InputError
 from kepu.records import TOPICS, Claim
+from pipeline.jsonlines import parse_json_lines
 from pipeline.language import detect_lang
 
 _FALSE = ("false", "untrue", "not true", "pants on fire", "incorrect", "fake", "wrong", "hoax", "fabricated", "myth",
@@ -92,13 +93,7 @@ def read_claimreviews(path: Path, default_topic: str | None = None) -> list[Clai
     try:
         documents = [json.loads(raw)]
     except json.JSONDecodeError:
-        documents = []
-        for number, line in enumerate(raw.splitlines(), start=1):
-            if line.strip():
-                try:
-                    documents.append(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    raise InputError(str(path), f"invalid JSON: {exc.msg}", number) from exc
+        documents = [row for _, row in parse_json_lines(raw, str(path))]
     reviews = list(_walk(documents))
     if not reviews:
         raise InputError(str(path), "no ClaimReview objects found")

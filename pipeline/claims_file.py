@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 
 from kepu.errors import InputError
 from kepu.records import TOPICS, VERDICTS, Claim
+from pipeline.jsonlines import parse_json_lines
 
 FIELDS = ("id", "text", "lang", "verdict", "topic", "explanation", "source")
 
@@ -35,7 +35,7 @@ def read_claims(path: Path) -> list[Claim]:
         raw = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(str(path), f"cannot read: {exc}") from exc
-    rows = _csv_rows(raw, str(path)) if path.suffix.lower() == ".csv" else _jsonl_rows(raw, str(path))
+    rows = _csv_rows(raw, str(path)) if path.suffix.lower() == ".csv" else parse_json_lines(raw, str(path))
     claims, seen = [], set()
     for line, row in rows:
         claim = claim_from_row(row, str(path), line)
@@ -46,21 +46,6 @@ def read_claims(path: Path) -> list[Claim]:
     if not claims:
         raise InputError(str(path), "no claims found")
     return claims
-
-
-def _jsonl_rows(raw: str, source: str) -> list[tuple[int, dict[str, object]]]:
-    rows = []
-    for number, text in enumerate(raw.splitlines(), start=1):
-        if not text.strip():
-            continue
-        try:
-            row = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(source, f"invalid JSON: {exc.msg}", number) from exc
-        if not isinstance(row, dict):
-            raise InputError(source, "each line must be a JSON object", number)
-        rows.append((number, row))
-    return rows
 
 
 def _csv_rows(raw: str, source: str) -> list[tuple[int, dict[str, object]]]:

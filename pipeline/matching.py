@@ -89,18 +89,19 @@ class ClaimIndex:
             return empty.astype(int), empty
         return self.dense.search(self.prepare(queries), k)
 
+    def lexical_rank(self, text: str, k: int = 10) -> list[int]:
+        """BM25 top-k claim indices with a positive score (empty without the lexical index)."""
+        if self.bm25 is None:
+            return []
+        scores = self.bm25.scores(tokenize(text))
+        return [int(i) for i in np.argsort(-scores)[:k] if scores[i] > 0]
+
     def rank(self, texts: Sequence[str], queries: np.ndarray, k: int = 10) -> list[list[int]]:
         """Fused (dense + BM25) ranking of claim indices per query, best first."""
         ids, _ = self.search(queries, k)
-        ranked = []
-        for row, text in enumerate(texts):
-            lists = [ids[row].tolist()]
-            if self.bm25 is not None:
-                scores = self.bm25.scores(tokenize(text))
-                top = np.argsort(-scores)[:k]
-                lists.append([int(i) for i in top if scores[i] > 0])
-            ranked.append([doc for doc, _ in reciprocal_rank_fusion(lists)][:k])
-        return ranked
+        return [[doc for doc, _ in reciprocal_rank_fusion(
+                    [ids[row].tolist(), self.lexical_rank(text, k)])][:k]
+                for row, text in enumerate(texts)]
 
 
 def match_claims(index: ClaimIndex, sentence_vectors: np.ndarray,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from kepu.errors import InputError
 from kepu.records import Flag, Post
+from pipeline.jsonlines import parse_json_lines
 from pipeline.language import detect_lang
 
 
@@ -15,17 +16,11 @@ def read_posts(path: Path) -> list[Post]:
     """Posts with `id` and `text` (optional `title`, `lang`, `url`); bad lines name their number."""
     posts, seen = [], set()
     try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
+        raw = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(str(path), f"cannot read: {exc}") from exc
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(str(path), f"invalid JSON: {exc.msg}", number) from exc
-        if not isinstance(row, dict) or not str(row.get("id") or "").strip():
+    for number, row in parse_json_lines(raw, str(path)):
+        if not str(row.get("id") or "").strip():
             raise InputError(str(path), "each line needs an object with a non-empty id", number)
         if not isinstance(row.get("text"), str) or not row["text"].strip():
             raise InputError(str(path), f"post {row['id']!r} has no text", number)

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PURE = [
     "pipeline/sentences.py", "pipeline/language.py", "pipeline/embedding.py",
     "pipeline/matching.py", "pipeline/stance.py", "pipeline/scoring.py", "pipeline/flagger.py",
-    "pipeline/claims_file.py", "pipeline/posts_file.py", "review_queue/panels.py",
+    "pipeline/claims_file.py", "pipeline/posts_file.py", "pipeline/jsonlines.py", "review_queue/panels.py",
     "review_queue/priority.py", "review_queue/queue.py", "review_queue/rules.py",
     "review_queue/rounds.py", "review_queue/backend.py", "flows/weeks.py", "crawlers/urls.py",
     "flows/narratives.py", "flows/pseudonyms.py", "flows/report_figures.py",
