@@ -102,7 +102,11 @@ class Panel:
 
 @dataclass(frozen=True)
 class ReviewTask:
-    """A flagged post waiting for expert review on a panel."""
+    """A post waiting for expert review on a panel.
+
+    `origin` is "flagged" (the pipeline flagged it) or "active_learning" (unflagged, but the
+    classifier was unsure), so reviewers and the audit trail can tell them apart.
+    """
 
     id: str
     post_id: str
@@ -111,6 +115,7 @@ class ReviewTask:
     status: str = "open"
     due_at: datetime | None = None
     required_reviews: int = 1
+    origin: str = "flagged"
 
 
 @dataclass(frozen=True)

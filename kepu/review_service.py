@@ -77,7 +77,7 @@ def plan_rounds(settings: Settings, db: Database, panels_path: Path | None = Non
         raw = store.post_evidence(db, task_row["post_id"])
         if not raw:
             continue
-        evidence = _evidence(raw)
+        evidence = _evidence({**raw, "origin": task_row["origin"]})
         task = _task(task_row)
         panel = panels.get(task.panel, panels["general"])
         reviewers = pick_reviewers(panel, languages, evidence.lang, task.required_reviews, task.id)
@@ -94,7 +94,7 @@ def plan_rounds(settings: Settings, db: Database, panels_path: Path | None = Non
 def _task(row: dict[str, Any]) -> ReviewTask:
     return ReviewTask(id=row["id"], post_id=row["post_id"], panel=row["panel"],
                       priority=row["priority"], status=row["status"], due_at=row["due_at"],
-                      required_reviews=int(row["required_reviews"]))
+                      required_reviews=int(row["required_reviews"]), origin=row["origin"])
 
 
 def _json(payload: dict[str, Any]) -> str:
@@ -129,12 +129,18 @@ def _send_panel(settings: Settings, db: Database, backend: ReviewBackend, panel:
     return len(rows)
 
 
-def push(settings: Settings, backend: ReviewBackend, panels_path: Path | None = None
-         ) -> dict[str, int]:
-    """Queue rounds for open tasks and send the outbox (idempotent; safe during an outage)."""
+def push(settings: Settings, backend: ReviewBackend, panels_path: Path | None = None,
+         active_share: float | None = None) -> dict[str, int]:
+    """Add active-learning tasks (`active_share`, default settings.active_learning_share; 0: none),
+    queue rounds for open tasks and send the outbox (idempotent; safe during an outage)."""
+    from kepu.services import enqueue_uncertain
+
+    share = settings.active_learning_share if active_share is None else active_share
+    added = enqueue_uncertain(settings, share, panels_path)
     with Database(settings.database) as db:
         created = plan_rounds(settings, db, panels_path)
-        return {"rounds_created": created, **flush_outbox(settings, db, backend)}
+        return {"active_learning": added, "rounds_created": created,
+                **flush_outbox(settings, db, backend)}
 
 
 def pull(settings: Settings, backend: ReviewBackend, panels_path: Path | None = None
@@ -213,7 +219,8 @@ def feed_back(db: Database) -> int:
             claim = _claim_from_review(db, row)
             example = _example(row, 1, "confirmed")
         elif row["verdict"] == "accurate":
-            example = _example(row, 0, "false_positive")
+            flagged = row["origin"] != "active_learning"
+            example = _example(row, 0, "false_positive" if flagged else "accurate")
         store.save_feedback(db, row["task_id"], claim, example)
         done += 1
     return done
@@ -221,8 +228,10 @@ def feed_back(db: Database) -> int:
 
 def _example(row: dict[str, Any], label: int, kind: str) -> dict[str, Any]:
     text = "\n".join(part for part in (row["title"], row["text"]) if part)
+    source = "active_learning" if row["origin"] == "active_learning" else "review"
     return {"post_id": row["post_id"], "text": text, "lang": row["lang"], "label": label,
-            "verdict": row["verdict"], "kind": kind, "decided_at": row["decided_at"]}
+            "verdict": row["verdict"], "kind": kind, "source": source,
+            "decided_at": row["decided_at"]}
 
 
 def _claim_from_review(db: Database, row: dict[str, Any]) -> tuple[str, int]:

@@ -17,11 +17,13 @@ from kepu.settings import Settings
 from kepu.store import Database
 from kepu.store.claims import save_claims
 from kepu.store.flags import flagged_posts
+from kepu.store.models import unflagged_scores
 from kepu.store.posts import upsert_sources
-from kepu.store.review import save_tasks
+from kepu.store.review import active_learning_count, save_tasks, uncertain_candidates
+from models.active import select_for_review
 from pipeline.claims_file import read_claims
 from review_queue.panels import read_panels
-from review_queue.queue import build_tasks
+from review_queue.queue import ACTIVE_LEARNING, build_tasks, build_uncertain_tasks
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +73,18 @@ def enqueue_flagged(settings: Settings, panels_path: Path | None = None) -> int:
         tasks = build_tasks(flagged_posts(db), panels, datetime.now(UTC),
                             settings.review_reach_double)
         return save_tasks(db, tasks)
+
+
+def enqueue_uncertain(settings: Settings, share: float, panels_path: Path | None = None) -> int:
+    """Add review tasks for the unflagged posts the classifier is least sure about, so that they
+    make up `share` of the unflagged scored posts (0 adds none); returns how many are new."""
+    if share <= 0:
+        return 0
+    panels = read_panels(panels_path or settings.data_dir / "panels.toml")
+    with Database(settings.database) as db:
+        picked = select_for_review(unflagged_scores(db), share, active_learning_count(db))
+        tasks = build_uncertain_tasks(uncertain_candidates(db, picked), panels, datetime.now(UTC))
+        return save_tasks(db, tasks, actor=ACTIVE_LEARNING)
 
 
 def weekly_report(settings: Settings, week: str, lang: str) -> Path:

@@ -130,8 +130,8 @@ class Settings(BaseSettings):
         "frozen test sets (mean per-dataset macro-F1) to be promoted"
     )
     active_learning_share: float = Field(
-        0.05, description="Share of unflagged posts, the most uncertain ones, that review push "
-        "adds so the classifier learns from what it does not know"
+        0.05, ge=0.0, le=1.0, description="Share of unflagged posts, the most uncertain ones, "
+        "that review push adds so the classifier learns from what it does not know"
     )
     transformer_path: Path | None = Field(
         None, description="Local transformers model fine-tuned by `kepu train --kind "

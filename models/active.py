@@ -29,3 +29,17 @@ def most_uncertain(posts_with_probs: Sequence[tuple[str, float]], share: float,
     ranked = sorted(enumerate(posts_with_probs), key=lambda item: (-uncertainty(item[1][1]),
                                                                     item[0]))
     return [post_id for _, (post_id, _) in ranked[:count]]
+
+
+def select_for_review(pool: Sequence[tuple[str, float]], share: float, already: int = 0
+                      ) -> list[str]:
+    """The most uncertain posts of `pool` to add, so that active-learning tasks make up `share`
+    of all unflagged scored posts (`pool` plus the `already` queued by earlier runs).
+
+    Counting the earlier picks keeps re-runs from draining the pool: a second push adds nothing
+    until new posts are scored.
+    """
+    if not 0.0 <= share <= 1.0:
+        raise ValueError(f"share must be within [0, 1], got {share}")
+    quota = max(0, math.ceil(round(share * (len(pool) + already), 9)) - already)
+    return most_uncertain(pool, 1.0, limit=quota)

@@ -1,4 +1,5 @@
-"""Turn flagged posts into review tasks routed to their field's panel (pure)."""
+"""Turn flagged posts, and the unflagged ones active learning picked, into review tasks routed to
+their field's panel (pure)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ from datetime import datetime
 from typing import Any
 
 from kepu.records import Panel, ReviewTask
+from models.active import uncertainty
 from review_queue.panels import route
 from review_queue.priority import due_at, needs_double_review, priority, reach_factor
+
+ACTIVE_LEARNING = "active_learning"
+ACTIVE_PRIORITY = 0.25  # at most: the "low" band, so flagged posts are always reviewed first
 
 
 def task_id_for(post_id: str) -> str:
@@ -30,5 +35,23 @@ def build_tasks(flagged: Iterable[Mapping[str, Any]], panels: dict[str, Panel], 
             id=task_id_for(str(row["post_id"])), post_id=str(row["post_id"]),
             panel=route(row.get("topic"), panels).topic, priority=value,
             due_at=due_at(value, now), required_reviews=2 if double else 1,
+        ))
+    return sorted(tasks, key=lambda t: -t.priority)
+
+
+def build_uncertain_tasks(candidates: Iterable[Mapping[str, Any]], panels: dict[str, Panel],
+                          now: datetime) -> list[ReviewTask]:
+    """One single-review task per unflagged post picked by active learning, marked as such.
+
+    Routed by the post's topic (its best-matched claim's) or to the general panel; ranked by how
+    unsure the classifier is, always below flagged posts (low band, weekly SLA).
+    """
+    tasks = []
+    for row in candidates:
+        value = round(ACTIVE_PRIORITY * uncertainty(float(row["classifier_score"])), 4)
+        tasks.append(ReviewTask(
+            id=task_id_for(str(row["post_id"])), post_id=str(row["post_id"]),
+            panel=route(row.get("topic"), panels).topic, priority=value,
+            due_at=due_at(value, now), required_reviews=1, origin=ACTIVE_LEARNING,
         ))
     return sorted(tasks, key=lambda t: -t.priority)

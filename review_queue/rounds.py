@@ -51,6 +51,7 @@ class Evidence:
     reason: str
     model_version: str
     claims: tuple[ShownClaim, ...] = ()
+    origin: str = "flagged"  # or "active_learning": unflagged, the classifier was unsure
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
@@ -91,7 +92,12 @@ def arbitration_round(task_id: str, panel: str, arbiter: str,
     return Round(round_id(task_id, "arbiter"), task_id, panel, "arbiter", arbiter, tuple(reviews))
 
 
-def _claims_text(claims: Sequence[ShownClaim]) -> str:
+ACTIVE_LABEL = "主动学习 Active learning: not flagged, the model is unsure · "
+
+
+def _claims_text(claims: Sequence[ShownClaim], origin: str) -> str:
+    if not claims and origin == "active_learning":
+        return "（无匹配）No claim matched; the post was not flagged."
     if not claims:
         return "（无匹配）No claim matched: the classifier flagged the post."
     return "\n\n".join(
@@ -113,10 +119,12 @@ def task_payload(rnd: Round, evidence: Evidence, required_reviews: int) -> dict[
     """The Label Studio task (data + the model's pre-annotation) for one round."""
     data = {
         "round_id": rnd.id, "task_id": rnd.task_id, "post_id": evidence.post_id,
-        "round_label": ROUND_LABELS[rnd.role].format(n=required_reviews),
+        "round_label": (ACTIVE_LABEL if evidence.origin == "active_learning" else "")
+                       + ROUND_LABELS[rnd.role].format(n=required_reviews),
+        "origin": evidence.origin,
         "assignment": f"panel {rnd.panel} · assigned to {rnd.assigned_to or 'any expert'}",
         "title": evidence.title or "(no title)", "url": evidence.url or "—",
-        "text": evidence.text, "claims": _claims_text(evidence.claims),
+        "text": evidence.text, "claims": _claims_text(evidence.claims, evidence.origin),
         "model": f"stance {evidence.stance} · score {evidence.score:.2f} · "
                  f"{evidence.model_version}\n{evidence.reason}",
         "earlier": _earlier_text(rnd.earlier),

@@ -15,18 +15,25 @@ review_app = typer.Typer(help="Expert review queue (Label Studio as the reviewer
 PanelsOption = Annotated[Path | None, typer.Option("--panels", help="Panels file (TOML)")]
 
 
-@review_app.command("push")
-def push(panels: PanelsOption = None) -> None:
-    """Queue review rounds for open tasks and send them to Label Studio (retries the outbox).
+ActiveShareOption = Annotated[float | None, typer.Option(
+    "--active-share", min=0.0, max=1.0,
+    help="Share of unflagged posts, the ones the classifier is least sure about, to add as "
+         "active-learning tasks (0: none); default settings.active_learning_share")]
 
-    Example: kepu review push
+
+@review_app.command("push")
+def push(panels: PanelsOption = None, active_share: ActiveShareOption = None) -> None:
+    """Add active-learning tasks, queue review rounds for open tasks and send them to Label
+    Studio (retries the outbox).
+
+    Example: kepu review push --active-share 0.05
     """
     from kepu.cli import _settings
     from kepu.review_service import open_backend
     from kepu.review_service import push as push_rounds
 
     settings = _settings()
-    console.print(push_rounds(settings, open_backend(settings), panels))
+    console.print(push_rounds(settings, open_backend(settings), panels, active_share))
 
 
 @review_app.command("pull")

@@ -25,13 +25,34 @@ def save_tasks(db: Database, tasks: Sequence[ReviewTask], actor: str = "queue") 
                 continue
             conn.execute(
                 "INSERT INTO review_tasks (id, post_id, panel, priority, status, required_reviews, "
-                "due_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, now())",
-                [t.id, t.post_id, t.panel, t.priority, t.status, t.required_reviews, t.due_at],
+                "due_at, created_at, origin) VALUES (?, ?, ?, ?, ?, ?, ?, now(), ?)",
+                [t.id, t.post_id, t.panel, t.priority, t.status, t.required_reviews, t.due_at,
+                 t.origin],
             )
             db.audit(actor, "review_task", t.id, "created",
-                     f"panel={t.panel} priority={t.priority} reviews={t.required_reviews}")
+                     f"panel={t.panel} priority={t.priority} reviews={t.required_reviews} "
+                     f"origin={t.origin}")
             created += 1
     return created
+
+
+def active_learning_count(db: Database) -> int:
+    """How many review tasks active learning has added so far (its share is counted on them)."""
+    return int(db.scalar("SELECT count(*) FROM review_tasks WHERE origin = 'active_learning'"))
+
+
+def uncertain_candidates(db: Database, post_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """What routing needs for unflagged posts picked by active learning: the classifier score and
+    a topic (the flag's, else the topic of the claim the post matched best, else none)."""
+    if not post_ids:
+        return []
+    rows = db.dicts(
+        "SELECT f.post_id, f.classifier_score, coalesce(f.topic, (SELECT c.topic FROM post_claims "
+        "pc JOIN claims c ON c.id = pc.claim_id AND c.version = pc.claim_version "
+        "WHERE pc.post_id = f.post_id ORDER BY pc.similarity DESC, pc.claim_id LIMIT 1)) AS topic "
+        "FROM flags f WHERE list_contains(?, f.post_id)", [list(post_ids)])
+    order = {post_id: i for i, post_id in enumerate(post_ids)}
+    return sorted(rows, key=lambda r: order[r["post_id"]])
 
 
 def queue_summary(db: Database) -> list[tuple[str, int, int]]:
@@ -52,8 +73,8 @@ def overdue_tasks(db: Database) -> list[dict[str, Any]]:
 def tasks_without_rounds(db: Database) -> list[dict[str, Any]]:
     """Open tasks not yet turned into review rounds, highest priority first."""
     return db.dicts(
-        "SELECT t.id, t.post_id, t.panel, t.priority, t.status, t.due_at, t.required_reviews "
-        "FROM review_tasks t WHERE t.status = 'open' AND NOT EXISTS "
+        "SELECT t.id, t.post_id, t.panel, t.priority, t.status, t.due_at, t.required_reviews, "
+        "coalesce(t.origin, 'flagged') AS origin FROM review_tasks t WHERE t.status = 'open' AND NOT EXISTS "
         "(SELECT 1 FROM review_rounds r WHERE r.task_id = t.id) ORDER BY t.priority DESC, t.id")
 
 
@@ -199,6 +220,7 @@ def outcomes_to_feed_back(db: Database) -> list[dict[str, Any]]:
     """Final outcomes not yet fed back, with the post and the deciding reviews' texts."""
     return db.dicts(
         "SELECT o.task_id, o.verdict, o.harm, o.decided_by, o.decided_at, t.post_id, t.panel, "
+        "coalesce(t.origin, 'flagged') AS origin, "
         "p.title, p.text, p.lang, "
         "(SELECT string_agg(d.rationale, '\n' ORDER BY d.decided_at) FROM decisions d "
         " WHERE d.task_id = o.task_id AND list_contains(o.decided_by, d.reviewer) "
@@ -229,10 +251,11 @@ def save_feedback(db: Database, task_id: str, claim: tuple[str, int] | None,
         if example:
             conn.execute(
                 "INSERT INTO training_examples (post_id, text, lang, label, verdict, kind, source, "
-                "task_id, decided_at) VALUES (?, ?, ?, ?, ?, ?, 'review', ?, ?) "
+                "task_id, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT DO NOTHING",
                 [example["post_id"], example["text"], example["lang"], example["label"],
-                 example["verdict"], example["kind"], task_id, example["decided_at"]])
+                 example["verdict"], example["kind"], example.get("source", "review"), task_id,
+                 example["decided_at"]])
         conn.execute(
             "INSERT INTO review_feedback (task_id, claim_id, claim_version, example_label, fed_at) "
             "VALUES (?, ?, ?, ?, now()) ON CONFLICT DO NOTHING",

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from models.active import most_uncertain
+from models.active import most_uncertain, select_for_review
 from models.gate import promotion_verdict
 from models.metrics import best_threshold, expected_calibration_error, figures
 
@@ -49,3 +49,15 @@ def test_most_uncertain_takes_the_share_closest_to_one_half():
     assert most_uncertain(posts, 0.0) == []
     with pytest.raises(ValueError):
         most_uncertain(posts, 1.5)
+
+
+def test_select_for_review_counts_earlier_picks_towards_the_share():
+    pool = [(f"p{i}", i / 20) for i in range(20)]
+    first = select_for_review(pool, 0.1)
+    assert first == ["p10", "p9"]  # ceil(0.1 * 20), closest to 0.5 first
+    rest = [p for p in pool if p[0] not in first]
+    assert select_for_review(rest, 0.1, already=2) == []  # a re-run adds none
+    assert select_for_review(rest + [("new", 0.5)] * 10, 0.1, already=2) == ["new"]
+    assert select_for_review(pool, 0.07) == ["p10", "p9"]  # 1.4 -> 2, no float drift
+    with pytest.raises(ValueError):
+        select_for_review(pool, -0.1)

@@ -43,6 +43,8 @@ def _seed(settings, tiny_claims):
                                   title="The vaccine truth", lang="en"), "http://s.example/a")
         fine = save_post(db, Post(id="", text="Leftovers in the fridge are safe for a day.",
                                   title="Leftovers", lang="en"), "http://s.example/b")
+        unsure = save_post(db, Post(id="", text="A new supplement may help sleep, a study says.",
+                                    title="Sleep supplement", lang="en"), "http://s.example/c")
         save_flags(db, [
             Flag(myth.post_id, True, 0.95, "asserts",
                  (Match("c2", 0.93, "vaccines cause autism in children", "asserts"),),
@@ -50,8 +52,9 @@ def _seed(settings, tiny_claims):
             Flag(fine.post_id, True, 0.6, "neutral",
                  (Match("c1", 0.7, "Leftovers in the fridge are safe", "neutral"),),
                  "classifier", "food_safety"),
+            Flag(unsure.post_id, False, 0.3, "neutral", (), "no claim matched", None, 0.5),
         ], {"c1": 1, "c2": 1}, "clf-test")
-    return myth.post_id, fine.post_id
+    return myth.post_id, fine.post_id, unsure.post_id
 
 
 def _closed_port() -> int:
@@ -68,22 +71,29 @@ def _tasks_by_round(admin: LabelStudio) -> dict[str, object]:
 def test_review_round_trip(labelstudio, settings, tiny_claims):
     settings = load_settings(**{**settings.model_dump(), "labelstudio_url": labelstudio.url,
                                 "labelstudio_token": labelstudio.token})
-    myth, fine = _seed(settings, tiny_claims)
+    myth, fine, unsure = _seed(settings, tiny_claims)
     assert enqueue_flagged(settings) == 2
     backend = LabelStudioBackend(labelstudio.url, labelstudio.token)
 
     # Label Studio down: nothing is lost, the rounds wait in the outbox.
     down = LabelStudioBackend(f"http://127.0.0.1:{_closed_port()}", "x" * 40, timeout_s=2)
-    assert push(settings, down) == {"rounds_created": 3, "sent": 0, "pending": 3}
-    assert push(settings, backend) == {"rounds_created": 0, "sent": 3, "pending": 0}
-    assert push(settings, backend) == {"rounds_created": 0, "sent": 0, "pending": 0}
+    # The unflagged post the classifier is unsure about joins as an active-learning task.
+    assert push(settings, down) == {"active_learning": 1, "rounds_created": 4, "sent": 0,
+                                    "pending": 4}
+    assert push(settings, backend) == {"active_learning": 0, "rounds_created": 0, "sent": 4,
+                                       "pending": 0}
+    assert push(settings, backend) == {"active_learning": 0, "rounds_created": 0, "sent": 0,
+                                       "pending": 0}
     admin = LabelStudio(base_url=labelstudio.url, api_key=labelstudio.token)
     tasks = _tasks_by_round(admin)
-    assert len(tasks) == 3  # re-pushing never duplicates
+    assert len(tasks) == 4  # re-pushing never duplicates
     with Database(settings.database) as db:
         task_a = db.scalar("SELECT id FROM review_tasks WHERE post_id = ?", [myth])
         task_b = db.scalar("SELECT id FROM review_tasks WHERE post_id = ?", [fine])
-    assert set(tasks) == {f"{task_a}-first", f"{task_a}-second", f"{task_b}-first"}
+        task_c = db.scalar("SELECT id FROM review_tasks WHERE post_id = ?", [unsure])
+    assert set(tasks) == {f"{task_a}-first", f"{task_a}-second", f"{task_b}-first",
+                          f"{task_c}-first"}
+    assert tasks[f"{task_c}-first"].data["origin"] == "active_learning"
     pred = admin.predictions.list(task=tasks[f"{task_a}-first"].id)[0]
     assert pred.model_version == "clf-test" and pred.score == pytest.approx(0.95)
 
@@ -114,7 +124,8 @@ def test_review_round_trip(labelstudio, settings, tiny_claims):
                       "Madsen 2002 NEJM\nWHO GACVS"))
     assert pull(settings, backend)["decided"] == 1
     assert sorted(p.title for p in admin.projects.list()) == [
-        "kepu-review · food_safety", "kepu-review · vaccines"]  # one project per panel, once
+        "kepu-review · food_safety", "kepu-review · general",
+        "kepu-review · vaccines"]  # one project per panel, once
 
     with Database(settings.database) as db:
         audit_before = db.scalar("SELECT count(*) FROM audit_log")
@@ -150,5 +161,5 @@ def _check_store(db, task_a, task_b, myth, fine):
     assert actions == ["created", "status:open->in_review", "status:in_review->arbitration",
                        "final_verdict", "status:arbitration->decided", "fed_back"]
     assert db.scalar("SELECT count(*) FROM audit_log WHERE action = 'annotation_rejected'") == 1
-    assert db.scalar("SELECT count(*) FROM audit_log WHERE action = 'send_failed'") == 3
+    assert db.scalar("SELECT count(*) FROM audit_log WHERE action = 'send_failed'") == 4
     assert db.scalar("SELECT count(*) FROM audit_log WHERE action = 'recorded'") == 4

@@ -7,7 +7,7 @@ from kepu.records import TOPICS
 from kepu.settings import PROJECT_ROOT
 from review_queue.panels import read_panels, route
 from review_queue.priority import priority, priority_band, reach_factor, recency_factor
-from review_queue.queue import build_tasks, task_id_for
+from review_queue.queue import build_tasks, build_uncertain_tasks, task_id_for
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 
@@ -54,3 +54,14 @@ def test_build_tasks_routes_orders_and_is_stable(panels):
     assert {t.post_id: t.required_reviews for t in tasks}["b"] == 2
     assert {t.post_id: t.required_reviews for t in tasks}["a"] == 1
     assert tasks[0].id == task_id_for("b") and tasks[0].due_at > NOW
+
+
+def test_uncertain_tasks_are_marked_low_priority_and_routed(panels):
+    rows = [{"post_id": "a", "classifier_score": 0.3, "topic": "nutrition"},
+            {"post_id": "b", "classifier_score": 0.5, "topic": None}]
+    tasks = build_uncertain_tasks(rows, panels, NOW)
+    assert [t.post_id for t in tasks] == ["b", "a"]  # most uncertain first
+    assert {t.panel for t in tasks} == {"general", "nutrition"}
+    assert all(t.origin == "active_learning" and t.required_reviews == 1 for t in tasks)
+    assert all(priority_band(t.priority) == "low" for t in tasks)
+    assert tasks[0].id == task_id_for("b")
