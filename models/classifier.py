@@ -50,7 +50,9 @@ class LinearHead:
             x = np.maximum(x @ w + b, 0.0)
         return x @ self.weights + self.bias
 
-    def predict_proba(self, vectors: np.ndarray) -> np.ndarray:
+    def predict_proba(self, vectors: np.ndarray, texts: Sequence[str] | None = None
+                      ) -> np.ndarray:
+        """Calibrated probabilities; `texts` is unused (text heads such as models.ngram read it)."""
         z = self.scale * self.logits(vectors) + self.shift
         return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
 
@@ -113,9 +115,14 @@ def train_head(
 
 def calibrate(head: LinearHead, vectors: np.ndarray, labels: Sequence[int]) -> LinearHead:
     """Platt scaling fitted on a dev split: one slope and offset on the head's logits."""
+    scale, shift = platt_scaling(head.logits(vectors), labels)
+    return replace(head, scale=scale, shift=shift)
+
+
+def platt_scaling(logits: np.ndarray, labels: Sequence[int]) -> tuple[float, float]:
+    """(scale, shift) so that sigmoid(scale * logit + shift) fits the labels (a dev split)."""
     y = np.asarray(labels)
     if len(set(y.tolist())) < 2:
         raise ModelError("calibration data needs both classes")
-    z = head.logits(vectors).reshape(-1, 1)
-    platt = LogisticRegression(C=1e4, max_iter=1000).fit(z, y)
-    return replace(head, scale=float(platt.coef_[0][0]), shift=float(platt.intercept_[0]))
+    platt = LogisticRegression(C=1e4, max_iter=1000).fit(np.asarray(logits).reshape(-1, 1), y)
+    return float(platt.coef_[0][0]), float(platt.intercept_[0])

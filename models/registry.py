@@ -30,7 +30,8 @@ from models.classifier import LinearHead, load_head, train_head
 from models.datasets import LOADERS, Example, load_datasets
 from models.expert import expert_examples_from_rows
 from models.gate import GATE_METRIC, GateVerdict, promotion_verdict
-from models.training import Trained, evaluate, train_classifier
+from models.ngram import NgramHead, load_ngram_head
+from models.training import Trained, evaluate, train_classifier, train_ngram_classifier
 from models.vectors import VectorCache, post_vectors
 from pipeline.embedding import Embedder
 
@@ -39,13 +40,22 @@ KIND = "post-classifier"
 TRANSFORMER_KIND = "post-transformer"
 
 
+def load_classifier(directory: Path) -> LinearHead | NgramHead:
+    """Whichever head a version directory holds (embedding head or text n-gram head)."""
+    if (directory / "ngram.safetensors").exists():
+        return load_ngram_head(directory)
+    return load_head(directory)
+
+
 def current_classifier(settings: Settings, db: Database, embedder: Embedder,
-                       claims: Sequence[Claim]) -> LinearHead:
-    """The promoted classifier for this embedder; the first run trains one from the claims base."""
+                       claims: Sequence[Claim]) -> LinearHead | NgramHead:
+    """The promoted classifier (for this embedder, if it reads vectors); the first run trains one
+    from the claims base. Every head answers `predict_proba(vectors, texts=None)`; n-gram heads
+    need `texts`."""
     found = current_model(db, KIND)
     if found:
-        head = load_head(settings.models / found[0])
-        if head.embedder == embedder.name:
+        head = load_classifier(settings.models / found[0])
+        if isinstance(head, NgramHead) or head.embedder == embedder.name:
             return head
         log.warning("promoted classifier %s was trained on %s, not %s; retraining",
                     found[0], head.embedder, embedder.name)
@@ -87,15 +97,23 @@ def gather_examples(settings: Settings, db: Database, datasets: Sequence[str] | 
     return kept[::-1]
 
 
-def train_and_register(settings: Settings, db: Database, embedder: Embedder, kind: str = "linear",
-                       datasets: Sequence[str] | None = None, train_limit: int | None = None,
+def train_and_register(settings: Settings, db: Database, embedder: Embedder | None,
+                       kind: str = "linear", datasets: Sequence[str] | None = None,
+                       train_limit: int | None = None,
                        progress: Callable[[int], None] | None = None) -> tuple[Trained, Path]:
-    """Train a candidate, write its versioned directory and register it (not promoted)."""
+    """Train a candidate, write its versioned directory and register it (not promoted).
+
+    `kind` "ngram" reads the texts and needs no embedder; the other heads need one."""
     examples = gather_examples(settings, db, datasets, train_limit)
-    parent = current_model(db, KIND)
-    trained = train_classifier(examples, embedder, vector_cache(settings, embedder), kind,
-                               parent[0] if parent else None, progress,
-                               standalone=settings.classifier_standalone)
+    found = current_model(db, KIND)
+    parent = found[0] if found else None
+    if kind == "ngram":
+        trained = train_ngram_classifier(examples, parent, settings.classifier_standalone)
+    elif embedder is None:
+        raise ModelError(f"--kind {kind}: needs an embedder")
+    else:
+        trained = train_classifier(examples, embedder, vector_cache(settings, embedder), kind,
+                                   parent, progress, standalone=settings.classifier_standalone)
     card = {**trained.card, "datasets_dir": str(settings.datasets_dir),
             "train_limit": train_limit}
     path = trained.head.save(settings.models / trained.head.version, card)
@@ -127,7 +145,9 @@ def _test_probs(settings: Settings, db: Database, embedder: Embedder, version: s
 
         english = [e for e in examples if e.lang == "en"]
         return english, load_transformer(directory).predict_texts([e.text for e in english])
-    head = load_head(directory)
+    head = load_classifier(directory)
+    if isinstance(head, NgramHead):
+        return examples, head.predict_proba(None, [e.text for e in examples])
     if head.embedder != embedder.name:
         raise ModelError(f"model {version}: trained on {head.embedder}, the configured embedder "
                          f"is {embedder.name}")

@@ -15,7 +15,7 @@ from models.gate import GateVerdict
 from pipeline.embedders import load_embedder
 
 Progress = Callable[[int], None] | None
-KINDS = ("linear", "mlp", "transformer")
+KINDS = ("linear", "mlp", "ngram", "transformer")
 
 
 def train_candidate(settings: Settings, db: Database, kind: str,
@@ -30,8 +30,9 @@ def train_candidate(settings: Settings, db: Database, kind: str,
         return train_transformer_candidate(settings, db, datasets, train_limit, max_steps)
     from models.registry import train_and_register
 
-    trained, path = train_and_register(settings, db, load_embedder(settings), kind, datasets,
-                                       train_limit, progress)
+    embedder = None if kind == "ngram" else load_embedder(settings)  # n-grams read the text
+    trained, path = train_and_register(settings, db, embedder, kind, datasets, train_limit,
+                                       progress)
     return (trained.head.version, path, trained.card["metrics"],  # type: ignore[return-value]
             trained.card["seconds"])
 

@@ -19,6 +19,7 @@ import numpy as np
 from models.classifier import LinearHead, calibrate, train_head
 from models.datasets import Example
 from models.metrics import best_threshold, figures, grouped_figures
+from models.ngram import NgramHead, calibrate_ngram, train_ngram_head
 from models.vectors import VectorCache, post_vectors
 from pipeline.embedding import Embedder
 
@@ -30,7 +31,7 @@ HIDDEN_UNITS = {"linear": 0, "mlp": 256}
 class Trained:
     """A calibrated head with the model card describing its data, figures and timings."""
 
-    head: LinearHead
+    head: LinearHead | NgramHead
     card: dict[str, object]
 
 
@@ -89,19 +90,48 @@ def train_classifier(examples: Sequence[Example], embedder: Embedder, cache: Vec
     head = calibrate(head, vectors[split == "dev"], y[split == "dev"])
     fitted = time.perf_counter()
     probs = head.predict_proba(vectors)
-    dev = split == "dev"
+    card = _card(kind, parent, examples, probs,
+                 "mean of L2-normalised query embeddings of the post's check-worthy sentences "
+                 "(as pipeline.flagger computes them)",
+                 {"embed": round(embedded - start, 1), "fit": round(fitted - embedded, 1)})
+    log.info("trained %s in %.1fs (fit) + %.1fs (embed)", head.version, fitted - embedded,
+             embedded - start)
+    return Trained(head, card)
+
+
+def train_ngram_classifier(examples: Sequence[Example], parent: str | None = None,
+                           standalone: bool = False) -> Trained:
+    """Fit the text n-gram head on train, Platt-calibrate on dev, evaluate on test (no
+    embeddings needed)."""
+    start = time.perf_counter()
+    texts = [e.text for e in examples]
+    y = np.asarray([e.label for e in examples])
+    split = np.asarray([e.split for e in examples])
+    pick = [[t for t, s in zip(texts, split, strict=True) if s == name] for name in ("train", "dev")]
+    head = train_ngram_head(pick[0], y[split == "train"], standalone=standalone)
+    head = calibrate_ngram(head, pick[1], y[split == "dev"])
+    fitted = time.perf_counter()
+    probs = head.predict_proba(None, texts)
+    card = _card("ngram", parent, examples, probs,
+                 "L2-normalised TF-IDF of the post text: character 1-3-grams (char_wb) and word "
+                 "1-2-grams, n-grams in 2+ train texts",
+                 {"fit": round(fitted - start, 1)})
+    log.info("trained %s in %.1fs", head.version, fitted - start)
+    return Trained(head, card)
+
+
+def _card(kind: str, parent: str | None, examples: Sequence[Example], probs: np.ndarray,
+          features: str, seconds: dict[str, float]) -> dict[str, object]:
+    """The model card: data, features, figures at 0.5 and at the dev-tuned threshold, timings."""
+    y = np.asarray([e.label for e in examples])
+    dev = np.asarray([e.split == "dev" for e in examples])
     tuned = best_threshold(y[dev], probs[dev])
-    card = {
+    return {
         "kind": kind, "parent": parent, "date": datetime.now(UTC).isoformat(),
-        "data": describe(examples),
-        "features": "mean of L2-normalised query embeddings of the post's check-worthy "
-                    "sentences (as pipeline.flagger computes them)",
+        "data": describe(examples), "features": features,
         "calibration": "Platt scaling on the dev split",
         "metrics": evaluate(probs, examples),
         "dev_tuned_threshold": tuned,
         "metrics_at_dev_threshold": evaluate(probs, examples, tuned),
-        "seconds": {"embed": round(embedded - start, 1), "fit": round(fitted - embedded, 1)},
+        "seconds": seconds,
     }
-    log.info("trained %s in %.1fs (fit) + %.1fs (embed)", head.version, fitted - embedded,
-             embedded - start)
-    return Trained(head, card)

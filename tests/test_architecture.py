@@ -22,6 +22,7 @@ PURE = [
     "models/bootstrap.py", "kepu/records.py",
     "models/datasets.py", "models/metrics.py", "models/gate.py", "models/active.py",
     "models/expert.py", "models/training.py", "models/vectors.py", "models/classifier.py",
+    "models/ngram.py",
 ]
 ADAPTERS = {"duckdb", "scrapy", "label_studio_sdk", "prefect", "twisted"}
 

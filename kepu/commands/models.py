@@ -55,7 +55,8 @@ def figures_table(metrics: dict, title: str) -> Table:
 
 
 def train(
-    kind: Annotated[str, typer.Option(help="linear (default), mlp, or transformer")] = "linear",
+    kind: Annotated[str, typer.Option(
+        help="linear (default), mlp, ngram (text TF-IDF n-grams), or transformer")] = "linear",
     dataset: DatasetOpt = None,
     train_limit: Annotated[int | None, typer.Option(
         help="Keep at most this many (newest) train rows per dataset: budget runs")] = None,
