@@ -1,8 +1,8 @@
 """Flag quality on our own labelled posts, and end-to-end flagging speed (`kepu bench flag`).
 
-Two labelled sets, named apart: the sample-site articles (data/site_src, used while the stance
-rules and thresholds were tuned: a development set) and data/eval/flag_posts.jsonl (written
-separately and never used for tuning: the held-out set).
+Three labelled sets, named apart: the sample-site articles (data/site_src) and the stance
+development posts (data/dev), both used while stance and thresholds were tuned, and
+data/eval/flag_posts.jsonl (written separately and never used for tuning: the held-out set).
 """
 
 from __future__ import annotations
@@ -31,11 +31,21 @@ def sample_site_posts(data_dir: Path) -> list[LabelledPost]:
             for r in rows]
 
 
-def held_out_posts(data_dir: Path) -> list[LabelledPost]:
-    rows = [json.loads(line) for line in
-            (data_dir / "eval" / "flag_posts.jsonl").read_text(encoding="utf-8").splitlines()
+def labelled_posts(path: Path) -> list[LabelledPost]:
+    """Posts with their kind from a JSON-lines file of {id, lang, kind, title, text}."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
             if line.strip()]
     return [(Post(r["id"], r["text"], r.get("title") or "", r["lang"]), r["kind"]) for r in rows]
+
+
+def dev_posts(data_dir: Path) -> list[LabelledPost]:
+    """Myth/debunk pairs written for developing stance (data/dev): tune on these."""
+    return labelled_posts(data_dir / "dev" / "stance_posts.jsonl")
+
+
+def held_out_posts(data_dir: Path) -> list[LabelledPost]:
+    """data/eval/flag_posts.jsonl: report on these, never tune on them."""
+    return labelled_posts(data_dir / "eval" / "flag_posts.jsonl")
 
 
 def flag_rates(flagger: Flagger, labelled: list[LabelledPost]) -> dict[str, float]:

@@ -33,18 +33,37 @@ def eval_matching(
 
 
 def eval_stance() -> None:
-    """Stance macro-F1 of the rule-based baseline on the public stance test sets.
+    """Stance macro-F1 on the public stance test splits: the rule baseline and the trained
+    model's pair head, then the trained post head's leave-one-out figures on our own posts.
 
     Example: kepu eval stance
     """
-    from kepu.cli import _settings, console
+    from kepu.cli import _progress, _settings, console
     from kepu.eval_service import eval_stance as run
     from kepu.eval_service import report_lines
+    from kepu.scoring_service import load_stance_model
+    from kepu.stance_service import eval_trained_stance
+    from pipeline.embedders import load_embedder
+    from pipeline.stance_model import StanceModel
 
-    for line in report_lines(run(_settings()), "stance (rule-based baseline)"):
+    settings = _settings()
+    for line in report_lines(run(settings), "stance, rule baseline (public test splits)"):
         console.print(line)
-
-
+    embedder = load_embedder(settings)
+    model = load_stance_model(settings.model_copy(update={"use_stance_model": True}), embedder)
+    if model is None:
+        console.print(f"no stance model for {embedder.name} in {settings.stance_model}: "
+                      "train one with `kepu train-stance`")
+        return
+    with _progress() as bar:
+        task = bar.add_task("embedding stance pairs (cached afterwards)", total=None)
+        figures = eval_trained_stance(settings, model, embedder, lambda n: bar.advance(task, n))
+    for line in report_lines(figures, f"stance, trained pair head {model.version} "
+                                      "(public test splits)"):
+        console.print(line)
+    loo = StanceModel.card(settings.stance_model).get("post_head_leave_one_out", {})
+    console.print("post head on our own posts (leave-one-out, sample site + data/dev): "
+                  + ", ".join(f"{k} {float(v):.3f}" for k, v in loo.items()))
 
 
 def eval_checkworthy() -> None:
@@ -61,13 +80,14 @@ def eval_checkworthy() -> None:
 
 
 def eval_flags() -> None:
-    """Flag precision/recall on our labelled posts: the tuning set and the held-out set.
+    """Flag precision/recall on our labelled posts (development sets and the held-out set), with
+    the rule stance and, when one is bundled, the trained stance model.
 
     Example: kepu eval flags
     """
     from kepu.cli import _settings, console
     from kepu.eval_service import report_lines
-    from kepu.flag_eval import flag_rates, held_out_posts, sample_site_posts
+    from kepu.flag_eval import dev_posts, flag_rates, held_out_posts, sample_site_posts
     from kepu.scoring_service import build_flagger
     from kepu.services import ensure_claims
     from kepu.store import Database
@@ -75,15 +95,23 @@ def eval_flags() -> None:
 
     settings = _settings()
     ensure_claims(settings)
+    embedder = load_embedder(settings)
+    variants = [("rules", settings.model_copy(update={"use_stance_model": False}))]
+    if (settings.stance_model / "card.json").exists():
+        variants.append(("stance model", settings.model_copy(update={"use_stance_model": True})))
+    sets = {"sample site (development set)": sample_site_posts(settings.data_dir),
+            "data/dev/stance_posts.jsonl (development set)": dev_posts(settings.data_dir)}
+    held = settings.data_dir / "eval" / "flag_posts.jsonl"
+    if held.exists():
+        sets["data/eval/flag_posts.jsonl (held out)"] = held_out_posts(settings.data_dir)
+    results = {}
     with Database(settings.database) as db:
-        flagger = build_flagger(settings, db, load_embedder(settings))
-        results = {"sample site (development set: rules tuned on it)":
-                   flag_rates(flagger, sample_site_posts(settings.data_dir))}
-        held = settings.data_dir / "eval" / "flag_posts.jsonl"
-        if held.exists():
-            results["data/eval/flag_posts.jsonl (held out)"] = flag_rates(
-                flagger, held_out_posts(settings.data_dir))
-    for line in report_lines(results, f"flags ({flagger.embedder.name})"):
+        for stance_name, variant in variants:
+            flagger = build_flagger(variant, db, embedder)
+            for set_name, posts in sets.items():
+                results[f"{set_name}, {stance_name}"] = flag_rates(flagger, posts)
+    for line in report_lines(results, f"flags ({embedder.name}; the stance model's post head "
+                                      "was fitted on both development sets)"):
         console.print(line)
 
 
