@@ -16,7 +16,7 @@ import numpy as np
 from kepu.records import Claim
 from kepu.settings import Settings
 from pipeline.embedding import Embedder, Role
-from pipeline.eval_data import read_clef2020, read_climate_fever, read_healthver
+from pipeline.eval_data import read_clef2020
 from pipeline.matching import ClaimIndex
 from pipeline.metrics import macro_f1, mean_average_precision, recall_at_k
 from pipeline.stance import decide_stance
@@ -70,20 +70,21 @@ def eval_matching(settings: Settings, embedder: Embedder, split: str,
 
 
 def eval_stance(settings: Settings) -> dict[str, dict[str, float]]:
-    """Macro-F1 of the rule-based stance on the public stance test sets (no training involved)."""
+    """Macro-F1 of the rule-based stance on the public stance test sets (no training involved);
+    the trained model's figures come from `kepu.stance_service.eval_trained_stance`."""
+    from kepu.stance_service import public_sets
+
     label_map = {"supports": "asserts", "refutes": "debunks", "neutral": "neutral"}
-    sets = {"healthver/test": read_healthver(settings.datasets_dir, "test"),
-            "climate-fever/all": read_climate_fever(settings.datasets_dir)}
     results = {}
-    for name, pairs in sets.items():
+    for name, pairs in public_sets(settings.datasets_dir, "test").items():
         gold = [label_map[p.label] for p in pairs]
         predicted = [decide_stance(p.evidence, p.claim).label for p in pairs]
         two_way = [(g, p) for g, p in zip(gold, predicted, strict=True) if g != "neutral"]
         results[name] = {
             "macro-F1 (3 classes)": macro_f1(gold, predicted),
-            "macro-F1 (asserts vs debunks)": macro_f1([g for g, _ in two_way],
-                                                      [p if p != "neutral" else "asserts"
-                                                       for _, p in two_way]),
+            "macro-F1 (supports vs refutes)": macro_f1([g for g, _ in two_way],
+                                                       [p if p != "neutral" else "asserts"
+                                                        for _, p in two_way]),
             "pairs": float(len(pairs)),
         }
     return results

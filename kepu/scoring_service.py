@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from kepu.records import Flag, Post
+from kepu.records import Claim, Flag, Post
 from kepu.settings import Settings
 from kepu.store import Database
 from kepu.store.claims import cache_vectors, cached_vectors, claim_hash, current_claims
@@ -18,6 +19,8 @@ from pipeline.embedding import Embedder
 from pipeline.flagger import Flagger
 from pipeline.matching import ClaimIndex
 from pipeline.scoring import ScoreWeights
+from pipeline.sentences import split_sentences
+from pipeline.stance_model import StanceModel
 from pipeline.usearch_index import UsearchSearch
 
 log = logging.getLogger(__name__)
@@ -40,11 +43,48 @@ def claim_index(db: Database, embedder: Embedder, center: bool = False,
                       ann_factory=UsearchSearch)
 
 
+def correction_vectors(db: Database, embedder: Embedder, claims: Sequence[Claim]
+                       ) -> dict[str, np.ndarray]:
+    """Each claim's explanation, sentence by sentence, as vectors (cached by sentence hash)."""
+    per_claim = {c.id: split_sentences(c.explanation) or [c.explanation]
+                 for c in claims if c.explanation.strip()}
+    keys = {s: hashlib.sha256(f"correction\x1f{s}".encode()).hexdigest()
+            for sentences in per_claim.values() for s in sentences}
+    cached = cached_vectors(db, embedder.name, list(set(keys.values())))
+    todo = sorted({s for s, k in keys.items() if k not in cached})
+    if todo:
+        fresh = embedder.encode(todo, role="query")
+        new = {keys[s]: fresh[row] for row, s in enumerate(todo)}
+        cache_vectors(db, embedder.name, new)
+        cached.update(new)
+    return {cid: np.stack([cached[keys[s]] for s in sentences])
+            for cid, sentences in per_claim.items()}
+
+
+def load_stance_model(settings: Settings, embedder: Embedder) -> StanceModel | None:
+    """The trained stance model when `use_stance_model` is on, one is there and it fits the
+    embedder; None means the rules decide."""
+    directory = settings.stance_model
+    if not settings.use_stance_model:
+        return None
+    if not (directory / "card.json").exists():
+        log.warning("no stance model in %s: using the rule-based stance", directory)
+        return None
+    model = StanceModel.load(directory)
+    if model.embedder != embedder.name:
+        log.warning("stance model in %s was trained for %s, not %s: using the rule-based stance",
+                    directory, model.embedder, embedder.name)
+        return None
+    return model
+
+
 def build_flagger(settings: Settings, db: Database, embedder: Embedder) -> Flagger:
     index = claim_index(db, embedder, settings.center_vectors, settings.ann_threshold)
     classifier = current_classifier(settings, db, embedder, index.claims)
+    stance_model = load_stance_model(settings, embedder)
+    corrections = correction_vectors(db, embedder, index.claims) if stance_model else {}
     return Flagger(embedder, index, classifier, settings.match_threshold_for,
-                   settings.threshold_for, ScoreWeights())
+                   settings.threshold_for, ScoreWeights(), stance_model, corrections)
 
 
 def score_posts(settings: Settings, db: Database, embedder: Embedder, rescore: bool = False,

@@ -57,6 +57,15 @@ class Settings(BaseSettings):
         "their own word; keep off until a head is shown to work on in-domain posts (`kepu eval "
         "flags`): the COVID-trained heads flag off-topic posts"
     )
+    use_stance_model: bool = Field(
+        False, description="Decide post stance with the trained stance model instead of the "
+        "rules; off because it did not beat them on the held-out posts (`kepu eval flags` "
+        "prints both)"
+    )
+    stance_model_dir: Path | None = Field(
+        None, description="Trained stance model (`kepu train-stance`); default the bundled "
+        "DATA_DIR/models/stance"
+    )
     flag_threshold: float = Field(0.5, description="Default flag threshold on the post score")
     topic_thresholds: dict[str, float] = Field(
         default_factory=dict, description="Per-topic flag thresholds overriding flag_threshold"
@@ -162,6 +171,10 @@ class Settings(BaseSettings):
     @property
     def models(self) -> Path:
         return self.model_dir or self.home / "models"
+
+    @property
+    def stance_model(self) -> Path:
+        return self.stance_model_dir or self.data_dir / "models" / "stance"
 
     @property
     def reports(self) -> Path:

@@ -18,14 +18,9 @@ import numpy as np
 from safetensors.numpy import load_file, save_file
 
 from pipeline.embedding import Embedder
-from pipeline.sentences import extract_claims
+from pipeline.sentences import post_sentences
 
 log = logging.getLogger(__name__)
-
-
-def post_sentences(title: str, text: str) -> list[str]:
-    """The sentences the flagger embeds for one post (same fallback when none is check-worthy)."""
-    return extract_claims(title, text) or [title or text[:200]]
 
 
 def sentence_key(sentence: str) -> bytes:

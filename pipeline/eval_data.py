@@ -6,6 +6,7 @@ Each reader names the split it reads; callers tune on train/dev and report on te
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,3 +97,47 @@ def read_fullfact_checkworthy(datasets_dir: Path) -> list[tuple[str, bool]]:
                 seen.add(text)
                 rows.append((text, r["summary"].strip() != "not worth checking"))
     return rows
+
+
+def split_of(key: str, test_share: float = 0.2) -> str:
+    """A stable train/test split for sets published without one (by a hash of the claim)."""
+    digest = int(hashlib.sha256(key.encode("utf-8")).hexdigest()[:8], 16)
+    return "test" if digest / 0xFFFFFFFF < test_share else "train"
+
+
+def read_climate_fever_split(datasets_dir: Path, split: str) -> list[StancePair]:
+    """climate-fever has no official split: 80/20 by claim, so one claim's pairs never straddle."""
+    return [p for p in read_climate_fever(datasets_dir) if split_of(p.claim) == split]
+
+
+def read_check_covid(datasets_dir: Path, split: str) -> list[StancePair]:
+    """Check-COVID news claims with their evidence sentences from the abstracts (one pair per
+    claim; evidence sentences joined); not-enough-info claims get the abstract's first sentences."""
+    root = datasets_dir / "check-covid" / "Check-COVID"
+    corpus = {}
+    for line in _require(root / "corpus.json").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            corpus[row["cord_id"]] = row["abstract"]
+    names = {"train": "train/covidCheck_train_composed+extracted.json",
+             "dev": "dev/covidCheck_dev_composed+extracted.json",
+             "test": "test/covidCheck_test_composed.json"}
+    if split not in names:
+        raise InputError("split", f"expected one of {', '.join(names)}, got {split!r}")
+    mapping = {"SUPPORT": "supports", "REFUTE": "refutes", "NOTENOUGHINFO": "neutral"}
+    pairs, path = [], _require(root / names[split])
+    for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}:{number}", f"not JSON: {exc.msg}") from exc
+        abstract = corpus.get(row.get("cord_id"), [])
+        if row.get("label") not in mapping or not abstract:
+            continue
+        indices = [e["sent_index"] for e in row.get("evidence_set") or []
+                   if isinstance(e, dict) and 0 <= e.get("sent_index", -1) < len(abstract)]
+        evidence = " ".join(abstract[i] for i in indices) or " ".join(abstract[:2])
+        pairs.append(StancePair(row["claim"].strip(), evidence, mapping[row["label"]]))
+    return pairs

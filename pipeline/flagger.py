@@ -5,26 +5,28 @@ Pure core: the embedder, the claim index and the classifier are passed in.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
 
-from kepu.records import Flag, Post
+from kepu.records import Flag, Post, Stance
 from pipeline.embedding import Embedder
 from pipeline.language import detect_lang
-from pipeline.matching import ClaimIndex, match_claims
+from pipeline.matching import ClaimIndex, SentenceHit, match_claims
 from pipeline.scoring import ScoreWeights, score_post
-from pipeline.sentences import extract_claims
+from pipeline.sentences import post_sentences
 from pipeline.stance import decide_stance
+from pipeline.stance_model import HitEvidence, StanceModel, post_features
 
 
 class Classifier(Protocol):
     version: str
     standalone: bool
 
-    def predict_proba(self, vectors: np.ndarray) -> np.ndarray: ...
+    def predict_proba(self, vectors: np.ndarray, texts: Sequence[str] | None = None
+                      ) -> np.ndarray: ...
 
 
 @dataclass
@@ -37,6 +39,10 @@ class Flagger:
     match_threshold: Callable[[str], float]
     threshold_for: Callable[[str | None], float]
     weights: ScoreWeights = ScoreWeights()
+    # With a trained stance model, the post's stance is its decision; `corrections` holds each
+    # claim's explanation sentence vectors (by claim id) for its contrast feature.
+    stance_model: StanceModel | None = None
+    corrections: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     def flag(self, posts: Sequence[Post], batch_size: int = 64) -> Iterator[Flag]:
         """Yield one Flag per post, in order, embedding `batch_size` posts at a time."""
@@ -44,7 +50,7 @@ class Flagger:
             yield from self._flag_batch(posts[start:start + batch_size])
 
     def _flag_batch(self, posts: Sequence[Post]) -> list[Flag]:
-        per_post = [extract_claims(p.title, p.text) or [p.title or p.text[:200]] for p in posts]
+        per_post = [post_sentences(p.title, p.text) for p in posts]
         flat = [s for sentences in per_post for s in sentences]
         vectors = self.embedder.encode(flat, role="query")
         flags, offset = [], 0
@@ -54,12 +60,63 @@ class Flagger:
             flags.append(self._flag_one(post, sentences, block))
         return flags
 
-    def _flag_one(self, post: Post, sentences: list[str], vectors: np.ndarray) -> Flag:
+    def matched(self, post: Post) -> tuple[list[str], np.ndarray, list[SentenceHit]]:
+        """One post's sentences, their vectors and their claim matches."""
+        sentences = post_sentences(post.title, post.text)
+        vectors = self.embedder.encode(sentences, role="query")
+        return sentences, vectors, self._hits(sentences, vectors)
+
+    def _hits(self, sentences: list[str], vectors: np.ndarray) -> list[SentenceHit]:
         thresholds = [self.match_threshold(detect_lang(s)) for s in sentences]
-        hits = match_claims(self.index, vectors, thresholds, texts=sentences)
+        return match_claims(self.index, vectors, thresholds, texts=sentences)
+
+    def _flag_one(self, post: Post, sentences: list[str], vectors: np.ndarray) -> Flag:
+        hits = self._hits(sentences, vectors)
         stances = [decide_stance(sentences[h.sentence_index], h.claim.text) for h in hits]
+        decided = None
+        if self.stance_model is not None and hits:
+            stances, decided = self._model_stance(post, hits, stances, vectors)
         mean = vectors.mean(axis=0, keepdims=True)
         mean /= max(float(np.linalg.norm(mean)), 1e-9)
-        prob = float(self.classifier.predict_proba(mean)[0])
+        post_text = "\n".join(part for part in (post.title, post.text) if part)
+        prob = float(self.classifier.predict_proba(mean, texts=[post_text])[0])
         return score_post(post.id, post.title, post.text, sentences, hits, stances, prob,
-                          self.threshold_for, self.weights, self.classifier.standalone)
+                          self.threshold_for, self.weights, self.classifier.standalone,
+                          stance=decided)
+
+    def _model_stance(self, post: Post, hits: Sequence[SentenceHit], stances: list[Stance],
+                      vectors: np.ndarray) -> tuple[list[Stance], str]:
+        """The trained post stance; sentences keep a rule "mention" (question, reported
+        speech) and otherwise take the post's side."""
+        assert self.stance_model is not None
+        evidence = hit_evidence(self.stance_model, self.index, self.corrections, hits, stances,
+                                vectors)
+        p_debunk = self.stance_model.debunk_probability(
+            post_features(evidence, post.title, post.text))
+        if p_debunk >= 0.5:
+            decided = "debunks"
+        elif all(s.label == "neutral" for s in stances):
+            decided = "neutral"
+        else:
+            decided = "asserts"
+        cue = f"stance model p(debunk)={p_debunk:.2f}"
+        relabelled = [s if s.label == "neutral" else Stance(decided, s.cue or cue)
+                      for s in stances]
+        return relabelled, decided
+
+
+def hit_evidence(model: StanceModel, index: ClaimIndex, corrections: Mapping[str, np.ndarray],
+                 hits: Sequence[SentenceHit], stances: Sequence[Stance],
+                 vectors: np.ndarray) -> list[HitEvidence]:
+    """Per matched sentence: the pair head's refutation margin and the correction contrast."""
+    rows = np.stack([vectors[h.sentence_index] for h in hits])
+    claim_rows = np.stack([index.raw[index.position[h.claim.id]] for h in hits])
+    margins = model.refute_margins(rows, claim_rows)
+    evidence = []
+    for i, (hit, stance) in enumerate(zip(hits, stances, strict=True)):
+        claim_sim = float(rows[i] @ claim_rows[i])
+        correction = corrections.get(hit.claim.id)
+        contrast = (float((correction @ rows[i]).max()) - claim_sim
+                    if correction is not None and len(correction) else 0.0)
+        evidence.append(HitEvidence(stance, hit.similarity, float(margins[i]), contrast))
+    return evidence

@@ -65,9 +65,11 @@ class ClaimIndex:
             raise ValueError("one vector per claim expected")
         self.claims = list(claims)
         raw = np.asarray(vectors, dtype=np.float32)
+        self.raw = raw  # untransformed, for comparisons outside the search (stance)
         self.mean = raw.mean(axis=0) if center and len(raw) else None
         self.vectors = self.prepare(raw)
         self.by_id = {c.id: c for c in self.claims}
+        self.position = {c.id: i for i, c in enumerate(self.claims)}
         use_ann = ann_factory is not None and len(self.claims) >= ann_threshold
         self.dense: VectorSearch = (ann_factory(self.vectors) if use_ann and ann_factory
                                     else ExactSearch(self.vectors))

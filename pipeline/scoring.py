@@ -45,13 +45,18 @@ def score_post(
     threshold_for: Callable[[str | None], float],
     weights: ScoreWeights = ScoreWeights(),
     classifier_standalone: bool = True,
+    stance: str | None = None,
 ) -> Flag:
-    """Score one post; `stances[i]` is the stance of `hits[i]`'s sentence towards its claim."""
+    """Score one post; `stances[i]` is the stance of `hits[i]`'s sentence towards its claim.
+
+    `stance` is the post's stance when a trained model decided it; otherwise the rules of
+    `pipeline.stance.post_stance` aggregate the sentence stances.
+    """
     matches = tuple(
         Match(h.claim.id, round(h.similarity, 4), sentences[h.sentence_index], s.label)
         for h, s in zip(hits, stances, strict=True)
     )
-    stance = post_stance(stances, [h.similarity for h in hits], title, text)
+    stance = stance or post_stance(stances, [h.similarity for h in hits], title, text)
     asserted = [(h, m) for h, m in zip(hits, matches, strict=True)
                 if m.stance == "asserts" and h.claim.verdict in BAD_VERDICTS]
     if stance == "asserts" and asserted:

@@ -50,3 +50,8 @@ def extract_claims(title: str, text: str, limit: int = 40) -> list[str]:
             seen.add(sentence)
             kept.append(sentence)
     return kept[:limit]
+
+
+def post_sentences(title: str, text: str) -> list[str]:
+    """The sentences a post is judged by: its check-worthy ones, or its title/lead when none is."""
+    return extract_claims(title, text) or [title or text[:200]]

@@ -3,7 +3,7 @@
 A rule-based baseline (zh and en) built on three kinds of evidence, strongest first:
 explicit refutation words ("谣言", "myth"), reported speech or questions (mentions), and a negated
 predicate that the claim lacks (weak: warnings such as "千万不能吃" are common in myth posts).
-Issue 4 replaces it with a model trained on the public stance data. Pure functions only.
+`pipeline.stance_model` builds a trained post stance on top of these cues. Pure functions only.
 """
 
 from __future__ import annotations
@@ -71,6 +71,16 @@ def decide_stance(sentence: str, claim_text: str) -> Stance:
     return Stance("asserts", "")
 
 
+def has_framing(title: str, text: str) -> bool:
+    """Refutation framing anywhere in the post ("辟谣", "myth", "no evidence")."""
+    return bool(_has(f"{title}\n{text}", _FRAMING))
+
+
+def is_no_answer(title: str, text: str) -> bool:
+    """A Q&A whose title asks and whose text opens with "No." / "不会。"."""
+    return bool(_QUESTION.search(title.strip()) and _NO_ANSWER.match(text))
+
+
 def post_stance(stances: Sequence[Stance], weights: Sequence[float] = (), title: str = "",
                 text: str = "") -> str:
     """Aggregate sentence stances into the post's stance.
@@ -84,8 +94,7 @@ def post_stance(stances: Sequence[Stance], weights: Sequence[float] = (), title:
     weights = list(weights) or [1.0] * len(stances)
     if any(s.label == "debunks" and s.cue != NEGATION for s in stances):
         return "debunks"
-    if _has(f"{title}\n{text}", _FRAMING) or (_QUESTION.search(title.strip()) and
-                                               _NO_ANSWER.match(text)):
+    if has_framing(title, text) or is_no_answer(title, text):
         return "debunks"
     asserted = sum(w for s, w in zip(stances, weights, strict=True) if s.label == "asserts")
     refuted = sum(w for s, w in zip(stances, weights, strict=True) if s.label == "debunks")

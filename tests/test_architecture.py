@@ -22,7 +22,8 @@ PURE = [
     "models/bootstrap.py", "kepu/records.py",
     "models/datasets.py", "models/metrics.py", "models/gate.py", "models/active.py",
     "models/expert.py", "models/training.py", "models/vectors.py", "models/classifier.py",
-    "models/ngram.py",
+    "models/ngram.py", "models/stance_training.py", "pipeline/stance_model.py",
+    "pipeline/eval_data.py",
 ]
 ADAPTERS = {"duckdb", "scrapy", "label_studio_sdk", "prefect", "twisted"}
 

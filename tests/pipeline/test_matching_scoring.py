@@ -16,7 +16,7 @@ class ConstantClassifier:
     def __init__(self, p: float) -> None:
         self.p = p
 
-    def predict_proba(self, vectors):
+    def predict_proba(self, vectors, texts=None):
         return np.full(len(vectors), self.p)
 
 

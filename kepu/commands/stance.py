@@ -1,0 +1,47 @@
+"""`kepu train-stance`: fit the stance model on the public stance sets and our own posts."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def train_stance(
+    out: Annotated[Path | None, typer.Option(
+        help="Where to write the model; default settings.stance_model (the bundled "
+        "data/models/stance, used by `kepu flag` and the demo)")] = None,
+) -> None:
+    """Train the stance model: a pair head on healthver/Check-COVID/climate-fever train splits and
+    a post head on data/site_src + data/dev (never data/eval); prints test and leave-one-out
+    figures.
+
+    Example: kepu train-stance --out /tmp/stance
+    """
+    from kepu.cli import _progress, _settings, console
+    from kepu.scoring_service import build_flagger, correction_vectors
+    from kepu.services import ensure_claims
+    from kepu.stance_service import train_stance as run
+    from kepu.store import Database
+    from pipeline.embedders import load_embedder
+
+    settings = _settings()
+    ensure_claims(settings)
+    target = out or settings.stance_model
+    embedder = load_embedder(settings)
+    with Database(settings.database) as db, _progress() as bar:
+        # Matches come from the rule-stance flagger; the heads are fitted on top of them.
+        flagger = replace(build_flagger(settings, db, embedder), stance_model=None)
+        flagger = replace(flagger, corrections=correction_vectors(db, embedder,
+                                                                  flagger.index.claims))
+        task = bar.add_task("embedding stance pairs (cached afterwards)", total=None)
+        card = run(settings, db, flagger, target, progress=lambda n: bar.advance(task, n))
+    console.print(json.dumps(card, indent=2, ensure_ascii=False))
+    console.print(f"stance model written to {target}")
+
+
+def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
+    app.command("train-stance")(train_stance)

