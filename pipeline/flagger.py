@@ -116,7 +116,11 @@ def hit_evidence(model: StanceModel, index: ClaimIndex, corrections: Mapping[str
     for i, (hit, stance) in enumerate(zip(hits, stances, strict=True)):
         claim_sim = float(rows[i] @ claim_rows[i])
         correction = corrections.get(hit.claim.id)
-        contrast = (float((correction @ rows[i]).max()) - claim_sim
-                    if correction is not None and len(correction) else 0.0)
-        evidence.append(HitEvidence(stance, hit.similarity, float(margins[i]), contrast))
+        contrast = post_contrast = 0.0
+        if correction is not None and len(correction):
+            contrast = float((correction @ rows[i]).max()) - claim_sim
+            post_contrast = (float((vectors @ correction.T).max())
+                             - float((vectors @ claim_rows[i]).max()))
+        evidence.append(HitEvidence(stance, hit.similarity, float(margins[i]), contrast,
+                                    post_contrast))
     return evidence

@@ -29,8 +29,8 @@ from kepu.records import Stance
 from pipeline.stance import NEGATION, has_framing, is_no_answer
 
 PAIR_LABELS = ("supports", "refutes", "neutral")
-POST_FEATURES = ("refute_margin", "correction_contrast", "refute_cue_share", "mention_share",
-                 "negation_share", "framing", "no_answer")
+POST_FEATURES = ("refute_margin", "correction_contrast", "post_correction_contrast",
+                 "refute_cue_share", "mention_share", "negation_share", "framing", "no_answer")
 
 
 def pair_features(sentences: np.ndarray, claims: np.ndarray) -> np.ndarray:
@@ -54,6 +54,9 @@ class HitEvidence:
     similarity: float         # match similarity, used as the weight
     refute_margin: float      # pair head p(refutes) - p(supports)
     correction_contrast: float  # cos(sentence, correction) - cos(sentence, claim)
+    # The same over the whole post: does any sentence state the correction more closely than
+    # any sentence states the claim? (Debunks often put the fact in a sentence of its own.)
+    post_correction_contrast: float = 0.0
 
 
 def post_features(hits: Sequence[HitEvidence], title: str, text: str) -> np.ndarray:
@@ -69,6 +72,7 @@ def post_features(hits: Sequence[HitEvidence], title: str, text: str) -> np.ndar
     return np.asarray([
         float(np.dot(w, [h.refute_margin for h in hits])),
         float(np.dot(w, [h.correction_contrast for h in hits])),
+        float(np.dot(w, [h.post_correction_contrast for h in hits])),
         share([h.stance.label == "debunks" and h.stance.cue != NEGATION for h in hits]),
         share([h.stance.label == "neutral" for h in hits]),
         share([h.stance.cue == NEGATION for h in hits]),
