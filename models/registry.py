@@ -160,7 +160,8 @@ def evaluate_version(settings: Settings, db: Database, embedder: Embedder, versi
                      datasets: Sequence[str] | None = None,
                      progress: Callable[[int], None] | None = None) -> dict[str, object]:
     """Figures of a registered version (the promoted head by default) on the test splits of
-    `datasets` (default: every known dataset)."""
+    `datasets` (default: every known dataset), at 0.5 and, under "at_dev_threshold", at the
+    threshold its card tuned on the dev split."""
     if version is None:
         found = current_model(db, KIND)
         if not found:
@@ -170,7 +171,10 @@ def evaluate_version(settings: Settings, db: Database, embedder: Embedder, versi
     examples = [e for e in gather_examples(settings, db, datasets or list(LOADERS))
                 if e.split == "test"]
     examples, probs = _test_probs(settings, db, embedder, version, card, examples, progress)
-    return {"version": version, **evaluate(probs, examples)}
+    tuned = card.get("dev_tuned_threshold")
+    at_dev = (evaluate(probs, examples, float(tuned))  # type: ignore[arg-type]
+              if isinstance(tuned, int | float) else None)
+    return {"version": version, **evaluate(probs, examples), "at_dev_threshold": at_dev}
 
 
 def promote(settings: Settings, db: Database, embedder: Embedder, version: str,

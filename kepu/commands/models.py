@@ -138,7 +138,12 @@ def eval_classifier(
         metrics = evaluate_classifier(settings, db, version, dataset, progress)
     if not metrics.get("overall"):
         raise ModelError(f"model {metrics.get('version')}: no test examples to evaluate")
-    console.print(figures_table(metrics, f"{metrics['version']} on the test splits"))
+    console.print(figures_table(metrics, f"{metrics['version']} on the test splits "
+                                         "(threshold 0.5)"))
+    at_dev = metrics.get("at_dev_threshold")
+    if at_dev:
+        console.print(figures_table(at_dev, f"{metrics['version']} on the test splits at the "
+                                            f"threshold tuned on dev ({at_dev['threshold']:.3f})"))
 
 
 def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:

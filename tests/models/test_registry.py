@@ -55,6 +55,9 @@ def test_train_writes_a_versioned_card_and_promotion_beats_the_bootstrap(world):
     again = evaluate_version(settings, db, emb, None)
     assert again["macro_f1_mean"] == metrics["macro_f1_mean"]
     assert again["fingerprint"] == metrics["fingerprint"]
+    tuned = card["dev_tuned_threshold"]
+    assert again["at_dev_threshold"]["threshold"] == tuned
+    assert again["at_dev_threshold"] == card["metrics_at_dev_threshold"]
 
 
 def test_promotion_is_refused_without_the_margin_and_says_why(world):
