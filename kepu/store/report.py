@@ -64,7 +64,8 @@ ORDER BY {_WHEN} DESC, f.score DESC, p.id LIMIT ?
 
 _FINAL = """
 WITH final AS (
-  SELECT t.id AS task_id, t.panel, t.created_at, t.due_at, o.verdict, o.decided_at AS final_at
+  SELECT t.id AS task_id, t.panel, t.created_at, t.due_at, o.verdict, o.decided_at AS final_at,
+         coalesce(t.origin, 'flagged') = 'flagged' AS was_flagged
   FROM review_tasks t LEFT JOIN review_outcomes o ON o.task_id = t.id)
 """
 
@@ -89,10 +90,14 @@ def unmatched_flagged(db: Database, since: datetime, end: datetime,
 
 
 def review_rows(db: Database, start: datetime, end: datetime) -> dict[str, Any]:
-    """Verdict counts, median hours to verdict, false positives, agreement and overdue items."""
+    """Verdict counts, median hours to verdict, false positives, agreement and overdue items.
+
+    Verdicts, timing and false positives count flagged posts only: an "accurate" verdict on a
+    post that active learning queued is not a false flag. Overdue counts every open task."""
     week = [start, end]
-    verdicts = db.dicts(_FINAL + "SELECT verdict, count(*) AS n FROM final WHERE final_at >= ? "
-                        "AND final_at < ? GROUP BY verdict ORDER BY n DESC, verdict", week)
+    verdicts = db.dicts(_FINAL + "SELECT verdict, count(*) AS n FROM final WHERE was_flagged "
+                        "AND final_at >= ? AND final_at < ? GROUP BY verdict "
+                        "ORDER BY n DESC, verdict", week)
     timing = db.dicts(
         _FINAL + "SELECT count(*) FILTER (WHERE this_week) AS decided, "
         "median(epoch(final_at) - epoch(created_at)) FILTER (WHERE this_week) / 3600.0 "
@@ -100,7 +105,7 @@ def review_rows(db: Database, start: datetime, end: datetime) -> dict[str, Any]:
         "count(*) FILTER (WHERE NOT this_week) AS decided_prev, "
         "count(*) FILTER (WHERE NOT this_week AND fp) AS false_prev FROM (SELECT *, "
         "final_at >= ? AS this_week, list_contains(?::VARCHAR[], verdict) AS fp FROM final "
-        "WHERE final_at >= ? AND final_at < ?)",
+        "WHERE was_flagged AND final_at >= ? AND final_at < ?)",
         [start, list(FALSE_POSITIVE_VERDICTS), start - timedelta(days=7), end])[0]
     overdue = db.dicts(
         _FINAL + "SELECT panel, count(*) FILTER (WHERE due_at < ?) AS overdue, count(*) AS open "

@@ -113,3 +113,18 @@ def test_bench_generates_and_reports_synthetic_posts(settings, tmp_path):
     assert 1_000 < f.totals.posts < 3_000 and 0 < f.totals.flagged < f.totals.posts
     assert f.myths and f.narratives and f.reviews.decided > 0 and f.reviews.pairs > 0
     assert "weekly report 2026-W47" in describe(result) and result.html.exists()
+
+
+def test_active_learning_verdicts_are_not_false_flags(week_db, settings):
+    """An "accurate" verdict on a post that was never flagged (queued by active learning) must
+    not count as a false positive of the flagger."""
+    db, _ = week_db
+    start, end = week_bounds(WEEK)
+    accurate = db.rows("SELECT o.task_id FROM review_outcomes o WHERE o.verdict = 'accurate' "
+                       "AND o.decided_at >= ? AND o.decided_at < ?", [start, end])
+    assert len(accurate) == 1
+    db.execute("UPDATE review_tasks SET origin = 'active_learning' WHERE id = ?",
+               [accurate[0][0]])
+    r = collect_figures(db, WEEK, settings).reviews
+    assert r.decided == 3 and dict(r.verdicts) == {"pseudoscience": 2, "not_science": 1}
+    assert r.false_positive_rate == pytest.approx(1 / 3)
