@@ -1,0 +1,89 @@
+"""`train_stance` end to end on small public-format stance files and our own posts (hashing
+embedder: fast and deterministic; the real model's figures come from `kepu train-stance`)."""
+
+import csv
+import json
+from dataclasses import replace
+
+from kepu.scoring_service import build_flagger, correction_vectors
+from kepu.services import ensure_claims
+from kepu.stance_service import train_stance
+from kepu.store import Database
+from pipeline.embedders import load_embedder
+from pipeline.stance_model import StanceModel
+
+FACTS = [("Vitamin C cures colds", "Vitamin C cures colds in trials", "Vitamin C does not cure colds"),
+         ("Masks block droplets", "Masks block most droplets in tests", "Masks let all droplets through"),
+         ("Coffee causes cancer", "Coffee drinkers get more cancer", "Coffee is not linked to cancer"),
+         ("Exercise lowers blood pressure", "Exercise lowered blood pressure",
+          "Exercise had no effect on blood pressure")]
+
+
+def _rows(n: int):
+    """(claim, evidence, label) triples cycling through supports/refutes/neutral."""
+    rows = []
+    for i in range(n):
+        claim, support, refute = FACTS[i % len(FACTS)]
+        kind = ("supports", "refutes", "neutral")[i % 3]
+        evidence = {"supports": support, "refutes": refute,
+                    "neutral": f"The study enrolled {i} people in winter"}[kind]
+        rows.append((f"{claim} ({i})", evidence, kind))
+    return rows
+
+
+def _write_datasets(root):
+    hv = root / "healthver" / "data"
+    hv.mkdir(parents=True)
+    names = {"supports": "Supports", "refutes": "Refutes", "neutral": "Neutral"}
+    for split in ("dev", "test"):
+        with (hv / f"healthver_{split}.csv").open("w", newline="", encoding="utf-8") as f:
+            out = csv.writer(f)
+            out.writerow(["id", "evidence", "claim", "label"])
+            for i, (claim, evidence, kind) in enumerate(_rows(30)):
+                out.writerow([i, evidence, claim, names[kind]])
+    cc = root / "check-covid" / "Check-COVID"
+    for split in ("train", "test"):
+        (cc / split).mkdir(parents=True)
+    labels = {"supports": "SUPPORT", "refutes": "REFUTE", "neutral": "NOTENOUGHINFO"}
+    corpus, claims = [], {"train": [], "test": []}
+    for i, (claim, evidence, kind) in enumerate(_rows(24)):
+        corpus.append({"cord_id": f"d{i}", "abstract": ["Background sentence.", evidence]})
+        split = "test" if i % 4 == 0 else "train"
+        claims[split].append({"claim": claim, "cord_id": f"d{i}", "label": labels[kind],
+                              "evidence_set": [{"sent_index": 1, "type": "PRIMARY"}]})
+    (cc / "corpus.json").write_text("\n".join(json.dumps(r) for r in corpus), "utf-8")
+    (cc / "train" / "covidCheck_train_composed+extracted.json").write_text(
+        "\n".join(json.dumps(r) for r in claims["train"]), "utf-8")
+    (cc / "test" / "covidCheck_test_composed.json").write_text(
+        "\n".join(json.dumps(r) for r in claims["test"]), "utf-8")
+    cf = root / "climate-fever" / "dataset"
+    cf.mkdir(parents=True)
+    fever = {"supports": "SUPPORTS", "refutes": "REFUTES", "neutral": "NOT_ENOUGH_INFO"}
+    (cf / "climate-fever.jsonl").write_text("\n".join(json.dumps(
+        {"claim": claim, "evidences": [{"evidence": evidence, "evidence_label": fever[kind]}]})
+        for claim, evidence, kind in _rows(40)), "utf-8")
+
+
+def test_train_stance_writes_a_model_with_honest_figures(settings, tmp_path):
+    _write_datasets(tmp_path / "datasets")
+    settings = settings.model_copy(update={"datasets_dir": tmp_path / "datasets"})
+    ensure_claims(settings)
+    embedder = load_embedder(settings)
+    with Database(settings.database) as db:
+        flagger = replace(build_flagger(settings, db, embedder), stance_model=None)
+        flagger = replace(flagger, corrections=correction_vectors(db, embedder,
+                                                                  flagger.index.claims))
+        card = train_stance(settings, db, flagger, tmp_path / "stance")
+    model = StanceModel.load(tmp_path / "stance")
+    assert model.embedder == embedder.name
+    assert card["pair_head_training"] == {"healthver/dev": 30, "check-covid/train": 18}
+    assert set(card["pair_head_test"]) == {"healthver/test", "check-covid/test",
+                                           "climate-fever/test (20% by claim)"}
+    for figures in card["pair_head_test"].values():
+        assert 0.0 <= figures["macro-F1 (3 classes)"] <= 1.0 and figures["pairs"] > 0
+    own = card["post_head_training"]
+    assert own["posts"] > 10 and 0 < own["debunks"] < own["posts"]
+    assert not any("eval" in source for source in own["sources"])
+    loo = card["post_head_leave_one_out"]
+    assert 0.0 <= loo["accuracy"] <= 1.0
+    assert StanceModel.card(tmp_path / "stance")["version"] == model.version
