@@ -18,7 +18,7 @@ from kepu.settings import Settings
 from pipeline.embedding import Embedder, Role
 from pipeline.eval_data import read_clef2020
 from pipeline.matching import ClaimIndex
-from pipeline.metrics import macro_f1, mean_average_precision, recall_at_k
+from pipeline.metrics import mean_average_precision, recall_at_k, stance_scores
 from pipeline.stance import decide_stance
 from pipeline.usearch_index import UsearchSearch
 
@@ -75,19 +75,10 @@ def eval_stance(settings: Settings) -> dict[str, dict[str, float]]:
     from kepu.stance_service import public_sets
 
     label_map = {"supports": "asserts", "refutes": "debunks", "neutral": "neutral"}
-    results = {}
-    for name, pairs in public_sets(settings.datasets_dir, "test").items():
-        gold = [label_map[p.label] for p in pairs]
-        predicted = [decide_stance(p.evidence, p.claim).label for p in pairs]
-        two_way = [(g, p) for g, p in zip(gold, predicted, strict=True) if g != "neutral"]
-        results[name] = {
-            "macro-F1 (3 classes)": macro_f1(gold, predicted),
-            "macro-F1 (supports vs refutes)": macro_f1([g for g, _ in two_way],
-                                                       [p if p != "neutral" else "asserts"
-                                                        for _, p in two_way]),
-            "pairs": float(len(pairs)),
-        }
-    return results
+    return {name: stance_scores([label_map[p.label] for p in pairs],
+                                [decide_stance(p.evidence, p.claim).label for p in pairs],
+                                neutral="neutral", support="asserts")
+            for name, pairs in public_sets(settings.datasets_dir, "test").items()}
 
 
 def report_lines(results: dict[str, dict[str, float]], title: str) -> list[str]:

@@ -7,11 +7,11 @@ data/eval/flag_posts.jsonl (written separately and never used for tuning: the he
 
 from __future__ import annotations
 
-import json
 import random
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -19,23 +19,24 @@ from kepu.records import Post
 from kepu.settings import Settings
 from kepu.store import Database
 from pipeline.flagger import Flagger
+from pipeline.jsonlines import parse_json_lines
 
 LabelledPost = tuple[Post, str]
 
 
+def _rows(path: Path) -> list[dict[str, Any]]:
+    return [row for _, row in parse_json_lines(path.read_text(encoding="utf-8"), str(path))]
+
+
 def sample_site_posts(data_dir: Path) -> list[LabelledPost]:
-    rows = [json.loads(line) for line in
-            (data_dir / "site_src" / "articles.jsonl").read_text(encoding="utf-8").splitlines()
-            if line.strip()]
     return [(Post(r["slug"], "\n".join(r["paragraphs"]), r["title"], r["lang"]), r["kind"])
-            for r in rows]
+            for r in _rows(data_dir / "site_src" / "articles.jsonl")]
 
 
 def labelled_posts(path: Path) -> list[LabelledPost]:
     """Posts with their kind from a JSON-lines file of {id, lang, kind, title, text}."""
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip()]
-    return [(Post(r["id"], r["text"], r.get("title") or "", r["lang"]), r["kind"]) for r in rows]
+    return [(Post(r["id"], r["text"], r.get("title") or "", r["lang"]), r["kind"])
+            for r in _rows(path)]
 
 
 def dev_posts(data_dir: Path) -> list[LabelledPost]:

@@ -26,18 +26,26 @@ from pipeline.usearch_index import UsearchSearch
 log = logging.getLogger(__name__)
 
 
+def _vectors_by_hash(db: Database, embedder: Embedder, texts: dict[str, str]
+                     ) -> dict[str, np.ndarray]:
+    """Vectors of {content hash: text}, embedding only the hashes the database lacks."""
+    cached = cached_vectors(db, embedder.name, list(texts))
+    todo = sorted(h for h in texts if h not in cached)
+    if todo:
+        fresh = embedder.encode([texts[h] for h in todo], role="query")
+        new = {h: fresh[row] for row, h in enumerate(todo)}
+        cache_vectors(db, embedder.name, new)
+        cached.update(new)
+    return cached
+
+
 def claim_index(db: Database, embedder: Embedder, center: bool = False,
                 ann_threshold: int = 20_000) -> ClaimIndex:
     """Current claims with vectors, embedding only those whose text changed (cache by hash)."""
     claims = current_claims(db)
     hashes = [claim_hash(c) for c in claims]
-    cached = cached_vectors(db, embedder.name, hashes)
-    todo = [i for i, h in enumerate(hashes) if h not in cached]
-    if todo:
-        fresh = embedder.encode([claims[i].text for i in todo], role="query")
-        new = {hashes[i]: fresh[row] for row, i in enumerate(todo)}
-        cache_vectors(db, embedder.name, new)
-        cached.update(new)
+    cached = _vectors_by_hash(db, embedder, {h: c.text for h, c in zip(hashes, claims,
+                                                                        strict=True)})
     vectors = np.stack([cached[h] for h in hashes]) if claims else np.zeros((0, embedder.dim))
     return ClaimIndex(claims, vectors, center=center, ann_threshold=ann_threshold,
                       ann_factory=UsearchSearch)
@@ -50,13 +58,7 @@ def correction_vectors(db: Database, embedder: Embedder, claims: Sequence[Claim]
                  for c in claims if c.explanation.strip()}
     keys = {s: hashlib.sha256(f"correction\x1f{s}".encode()).hexdigest()
             for sentences in per_claim.values() for s in sentences}
-    cached = cached_vectors(db, embedder.name, list(set(keys.values())))
-    todo = sorted({s for s, k in keys.items() if k not in cached})
-    if todo:
-        fresh = embedder.encode(todo, role="query")
-        new = {keys[s]: fresh[row] for row, s in enumerate(todo)}
-        cache_vectors(db, embedder.name, new)
-        cached.update(new)
+    cached = _vectors_by_hash(db, embedder, {k: s for s, k in keys.items()})
     return {cid: np.stack([cached[keys[s]] for s in sentences])
             for cid, sentences in per_claim.items()}
 

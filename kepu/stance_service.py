@@ -12,12 +12,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
 from kepu.flag_eval import LabelledPost, dev_posts, sample_site_posts
+from kepu.scoring_service import build_flagger, correction_vectors
 from kepu.settings import Settings
 from kepu.store import Database
 from models.registry import vector_cache
@@ -31,7 +33,7 @@ from pipeline.eval_data import (
     read_healthver,
 )
 from pipeline.flagger import Flagger, hit_evidence
-from pipeline.metrics import macro_f1
+from pipeline.metrics import stance_scores
 from pipeline.stance import decide_stance
 from pipeline.stance_model import (
     PAIR_LABELS,
@@ -78,14 +80,8 @@ def _pair_scores(model: StanceModel, embedder: Embedder, cache: VectorCache,
         evidence, claims = pair_vectors(embedder, cache, pairs, progress)
         predicted = [PAIR_LABELS[i] for i in
                      model.pair_probabilities(evidence, claims).argmax(axis=1)]
-        gold = [p.label for p in pairs]
-        two_way = [(g, p) for g, p in zip(gold, predicted, strict=True) if g != "neutral"]
-        results[name] = {
-            "macro-F1 (3 classes)": macro_f1(gold, predicted),
-            "macro-F1 (supports vs refutes)": macro_f1(
-                [g for g, _ in two_way], [p if p != "neutral" else "supports" for _, p in two_way]),
-            "pairs": float(len(pairs)),
-        }
+        results[name] = stance_scores([p.label for p in pairs], predicted, neutral="neutral",
+                                      support="supports")
     return results
 
 
@@ -107,11 +103,14 @@ def own_post_features(flagger: Flagger, model: StanceModel, posts: Sequence[Labe
     return np.stack(rows), labels, ids
 
 
-def train_stance(settings: Settings, db: Database, flagger: Flagger, out_dir: Path,
+def train_stance(settings: Settings, db: Database, embedder: Embedder, out_dir: Path,
                  post_c: float = 1.0, progress: Progress | None = None) -> dict[str, object]:
-    """Fit both heads, write the model to `out_dir`, return the figures for its card."""
+    """Fit both heads, write the model to `out_dir`, return the figures for its card.
+
+    Our posts are matched by the rule-stance flagger; the heads are fitted on those matches."""
     started = time.perf_counter()
-    embedder = flagger.embedder
+    flagger = replace(build_flagger(settings, db, embedder), stance_model=None)
+    flagger = replace(flagger, corrections=correction_vectors(db, embedder, flagger.index.claims))
     cache = vector_cache(settings, embedder)
     train_sets = public_sets(settings.datasets_dir, "train")
     pairs = [p for ps in train_sets.values() for p in ps]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kepu.errors import InputError
+from pipeline.jsonlines import parse_json_lines
 
 CLEF = "clef2020-claim-retrieval"
 CLEF_SPLITS = {"train": "data/v3.0/train", "dev": "data/v3.0/dev", "test": "test-input"}
@@ -114,11 +115,9 @@ def read_check_covid(datasets_dir: Path, split: str) -> list[StancePair]:
     """Check-COVID news claims with their evidence sentences from the abstracts (one pair per
     claim; evidence sentences joined); not-enough-info claims get the abstract's first sentences."""
     root = datasets_dir / "check-covid" / "Check-COVID"
-    corpus = {}
-    for line in _require(root / "corpus.json").read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            corpus[row["cord_id"]] = row["abstract"]
+    corpus_path = _require(root / "corpus.json")
+    corpus = {row["cord_id"]: row["abstract"] for _, row in
+              parse_json_lines(corpus_path.read_text(encoding="utf-8"), str(corpus_path))}
     names = {"train": "train/covidCheck_train_composed+extracted.json",
              "dev": "dev/covidCheck_dev_composed+extracted.json",
              "test": "test/covidCheck_test_composed.json"}
@@ -126,13 +125,7 @@ def read_check_covid(datasets_dir: Path, split: str) -> list[StancePair]:
         raise InputError("split", f"expected one of {', '.join(names)}, got {split!r}")
     mapping = {"SUPPORT": "supports", "REFUTE": "refutes", "NOTENOUGHINFO": "neutral"}
     pairs, path = [], _require(root / names[split])
-    for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{number}", f"not JSON: {exc.msg}") from exc
+    for _, row in parse_json_lines(path.read_text(encoding="utf-8"), str(path)):
         abstract = corpus.get(row.get("cord_id"), [])
         if row.get("label") not in mapping or not abstract:
             continue

@@ -75,7 +75,8 @@ class Flagger:
         stances = [decide_stance(sentences[h.sentence_index], h.claim.text) for h in hits]
         decided = None
         if self.stance_model is not None and hits:
-            stances, decided = self._model_stance(post, hits, stances, vectors)
+            stances, decided = self._model_stance(self.stance_model, post, hits, stances,
+                                                  vectors)
         mean = vectors.mean(axis=0, keepdims=True)
         mean /= max(float(np.linalg.norm(mean)), 1e-9)
         post_text = "\n".join(part for part in (post.title, post.text) if part)
@@ -84,14 +85,12 @@ class Flagger:
                           self.threshold_for, self.weights, self.classifier.standalone,
                           stance=decided)
 
-    def _model_stance(self, post: Post, hits: Sequence[SentenceHit], stances: list[Stance],
-                      vectors: np.ndarray) -> tuple[list[Stance], str]:
+    def _model_stance(self, model: StanceModel, post: Post, hits: Sequence[SentenceHit],
+                      stances: list[Stance], vectors: np.ndarray) -> tuple[list[Stance], str]:
         """The trained post stance; sentences keep a rule "mention" (question, reported
         speech) and otherwise take the post's side."""
-        assert self.stance_model is not None
-        evidence = hit_evidence(self.stance_model, self.index, self.corrections, hits, stances,
-                                vectors)
-        p_debunk = self.stance_model.debunk_probability(
+        evidence = hit_evidence(model, self.index, self.corrections, hits, stances, vectors)
+        p_debunk = model.debunk_probability(
             post_features(evidence, post.title, post.text))
         if p_debunk >= 0.5:
             decided = "debunks"

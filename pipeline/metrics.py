@@ -47,3 +47,16 @@ def precision_recall(gold: Sequence[bool], predicted: Sequence[bool]) -> tuple[f
     fp = sum(p and not g for g, p in zip(gold, predicted, strict=True))
     fn = sum(g and not p for g, p in zip(gold, predicted, strict=True))
     return tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+
+
+def stance_scores(gold: Sequence[str], predicted: Sequence[str], neutral: str, support: str
+                  ) -> dict[str, float]:
+    """3-class macro-F1, and the two-way figure on the pairs that take a side (a "neutral"
+    prediction there counts as `support`, the harmless mistake)."""
+    two_way = [(g, p) for g, p in zip(gold, predicted, strict=True) if g != neutral]
+    return {
+        "macro-F1 (3 classes)": macro_f1(list(gold), list(predicted)),
+        "macro-F1 (supports vs refutes)": macro_f1(
+            [g for g, _ in two_way], [p if p != neutral else support for _, p in two_way]),
+        "pairs": float(len(gold)),
+    }

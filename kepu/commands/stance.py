@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -22,7 +21,6 @@ def train_stance(
     Example: kepu train-stance --out /tmp/stance
     """
     from kepu.cli import _progress, _settings, console
-    from kepu.scoring_service import build_flagger, correction_vectors
     from kepu.services import ensure_claims
     from kepu.stance_service import train_stance as run
     from kepu.store import Database
@@ -33,12 +31,8 @@ def train_stance(
     target = out or settings.stance_model
     embedder = load_embedder(settings)
     with Database(settings.database) as db, _progress() as bar:
-        # Matches come from the rule-stance flagger; the heads are fitted on top of them.
-        flagger = replace(build_flagger(settings, db, embedder), stance_model=None)
-        flagger = replace(flagger, corrections=correction_vectors(db, embedder,
-                                                                  flagger.index.claims))
         task = bar.add_task("embedding stance pairs (cached afterwards)", total=None)
-        card = run(settings, db, flagger, target, progress=lambda n: bar.advance(task, n))
+        card = run(settings, db, embedder, target, progress=lambda n: bar.advance(task, n))
     console.print(json.dumps(card, indent=2, ensure_ascii=False))
     console.print(f"stance model written to {target}")
 

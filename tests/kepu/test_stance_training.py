@@ -3,9 +3,7 @@ embedder: fast and deterministic; the real model's figures come from `kepu train
 
 import csv
 import json
-from dataclasses import replace
 
-from kepu.scoring_service import build_flagger, correction_vectors
 from kepu.services import ensure_claims
 from kepu.stance_service import train_stance
 from kepu.store import Database
@@ -70,10 +68,7 @@ def test_train_stance_writes_a_model_with_honest_figures(settings, tmp_path):
     ensure_claims(settings)
     embedder = load_embedder(settings)
     with Database(settings.database) as db:
-        flagger = replace(build_flagger(settings, db, embedder), stance_model=None)
-        flagger = replace(flagger, corrections=correction_vectors(db, embedder,
-                                                                  flagger.index.claims))
-        card = train_stance(settings, db, flagger, tmp_path / "stance")
+        card = train_stance(settings, db, embedder, tmp_path / "stance")
     model = StanceModel.load(tmp_path / "stance")
     assert model.embedder == embedder.name
     assert card["pair_head_training"] == {"healthver/dev": 30, "check-covid/train": 18}
