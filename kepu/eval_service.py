@@ -88,20 +88,3 @@ def report_lines(results: dict[str, dict[str, float]], title: str) -> list[str]:
                           f"{k} {int(v)}" for k, v in figures.items())
         lines.append(f"  {name}: {shown}")
     return lines
-
-
-def eval_checkworthy(settings: Settings, threshold: float = 0.5) -> dict[str, dict[str, float]]:
-    """ROC-AUC and precision/recall at `threshold` of the cue-based check-worthiness score."""
-    from sklearn.metrics import roc_auc_score
-
-    from pipeline.checkworthy import checkworthiness
-    from pipeline.eval_data import read_fullfact_checkworthy
-    from pipeline.metrics import precision_recall
-
-    rows = read_fullfact_checkworthy(settings.datasets_dir)
-    gold = [worth for _, worth in rows]
-    scores = [checkworthiness(text) for text, _ in rows]
-    precision, recall = precision_recall(gold, [s >= threshold for s in scores])
-    return {"fullfact-health-claims/all (no training)": {
-        "ROC-AUC": float(roc_auc_score(gold, scores)), f"precision@{threshold}": precision,
-        f"recall@{threshold}": recall, "positives": float(sum(gold)), "posts": float(len(rows))}}

@@ -66,6 +66,10 @@ class Settings(BaseSettings):
         None, description="Trained stance model (`kepu train-stance`); default the bundled "
         "DATA_DIR/models/stance"
     )
+    checkworthy_model_dir: Path | None = Field(
+        None, description="Trained check-worthiness head (`kepu train-checkworthy`); default "
+        "the bundled DATA_DIR/models/checkworthy"
+    )
     flag_threshold: float = Field(0.5, description="Default flag threshold on the post score")
     topic_thresholds: dict[str, float] = Field(
         default_factory=dict, description="Per-topic flag thresholds overriding flag_threshold"
@@ -175,6 +179,10 @@ class Settings(BaseSettings):
     @property
     def stance_model(self) -> Path:
         return self.stance_model_dir or self.data_dir / "models" / "stance"
+
+    @property
+    def checkworthy_model(self) -> Path:
+        return self.checkworthy_model_dir or self.data_dir / "models" / "checkworthy"
 
     @property
     def reports(self) -> Path:

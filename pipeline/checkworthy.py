@@ -2,12 +2,21 @@
 
 Check-worthy sentences make factual, usually causal or quantitative, health and science claims
 ("X cures Y", "X causes cancer", "reduces risk by 40%"); opinions, questions and chit-chat are not.
-Evaluated on Full Fact's labelled health claims with `kepu eval checkworthy`.
+Evaluated on Full Fact's labelled health claims with `kepu eval checkworthy`, next to the trained
+`CheckworthyHead` (`kepu train-checkworthy`).
 """
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from safetensors.numpy import load_file, save_file
+
+from kepu.errors import ModelError
 
 _CAUSAL_EN = re.compile(
     r"\b(cause[sd]?|causing|cure[sd]?|curing|prevent(s|ed)?|treat(s|ed)?|heal(s|ed)?|kill(s|ed)?|"
@@ -34,3 +43,43 @@ def checkworthiness(sentence: str) -> float:
     if _QUESTION.search(text):
         score -= 0.3
     return max(0.0, min(1.0, score))
+
+
+@dataclass(frozen=True)
+class CheckworthyHead:
+    """A trained check-worthiness scorer: logistic regression on the sentence embedding the
+    flagger already computes, so scoring costs no extra encoding. Fitted on Full Fact's labelled
+    health claims (English); the multilingual embedding carries it to Chinese untested."""
+
+    weights: np.ndarray   # (dim,)
+    bias: float
+    embedder: str
+    version: str
+
+    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
+        z = np.asarray(vectors, dtype=np.float32) @ self.weights + self.bias
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
+
+    def save(self, directory: Path, card: dict[str, object]) -> Path:
+        directory.mkdir(parents=True, exist_ok=True)
+        save_file({"weights": np.ascontiguousarray(self.weights, dtype=np.float32),
+                   "bias": np.asarray([self.bias], dtype=np.float32)},
+                  str(directory / "checkworthy.safetensors"))
+        full = {**card, "embedder": self.embedder, "version": self.version}
+        (directory / "card.json").write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n",
+                                             encoding="utf-8")
+        return directory
+
+    @classmethod
+    def load(cls, directory: Path) -> CheckworthyHead:
+        weights, card_path = directory / "checkworthy.safetensors", directory / "card.json"
+        if not weights.exists() or not card_path.exists():
+            raise ModelError(f"{directory}: no check-worthiness head here "
+                             "(checkworthy.safetensors + card.json)")
+        try:
+            card = json.loads(card_path.read_text(encoding="utf-8"))
+            tensors = load_file(str(weights))
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"{directory}: unreadable check-worthiness head: {exc}") from exc
+        return cls(tensors["weights"], float(tensors["bias"][0]), str(card["embedder"]),
+                   str(card["version"]))

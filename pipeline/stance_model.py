@@ -127,15 +127,16 @@ class StanceModel:
     def load(cls, directory: Path) -> StanceModel:
         weights, card_path = directory / "stance.safetensors", directory / "card.json"
         if not weights.exists() or not card_path.exists():
-            raise ModelError(str(directory), "no stance model here (stance.safetensors + card.json)")
+            raise ModelError(f"{directory}: no stance model here "
+                             "(stance.safetensors + card.json)")
         try:
             card = json.loads(card_path.read_text(encoding="utf-8"))
             tensors = load_file(str(weights))
         except (OSError, ValueError) as exc:
-            raise ModelError(str(directory), f"unreadable stance model: {exc}") from exc
+            raise ModelError(f"{directory}: unreadable stance model: {exc}") from exc
         if card.get("post_features") != list(POST_FEATURES):
-            raise ModelError(str(card_path), "post features differ from this version's; retrain "
-                             "with `kepu train stance`")
+            raise ModelError(f"{card_path}: post features differ from this version's; retrain "
+                             "with `kepu train-stance`")
         return cls(tensors["pair_weights"], tensors["pair_bias"], tensors["post_weights"],
                    float(tensors["post_bias"][0]), str(card["embedder"]), str(card["version"]))
 

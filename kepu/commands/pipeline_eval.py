@@ -67,23 +67,33 @@ def eval_stance() -> None:
 
 
 def eval_checkworthy() -> None:
-    """Check-worthiness score ROC-AUC/precision/recall on Full Fact's labelled health claims.
+    """Check-worthiness ROC-AUC/precision/recall on Full Fact's labelled health claims (test
+    part): the cue score and the trained head.
 
     Example: kepu eval checkworthy
     """
-    from kepu.cli import _settings, console
-    from kepu.eval_service import eval_checkworthy as run
+    from kepu.checkworthy_service import eval_checkworthy as run
+    from kepu.cli import _progress, _settings, console
     from kepu.eval_service import report_lines
+    from pipeline.embedders import load_embedder
 
-    for line in report_lines(run(_settings()), "check-worthiness (cue-based, untrained)"):
+    settings = _settings()
+    embedder = load_embedder(settings)
+    with _progress() as bar:
+        task = bar.add_task("embedding test sentences (cached afterwards)", total=None)
+        results = run(settings, embedder, lambda n: bar.advance(task, n))
+    for line in report_lines(results, f"check-worthiness ({embedder.name})"):
         console.print(line)
 
 
-def eval_flags() -> None:
+def eval_flags(
+    held_out: Annotated[bool, typer.Option(
+        help="Also score data/eval (report it; while tuning, use --no-held-out)")] = True,
+) -> None:
     """Flag precision/recall on our labelled posts (development sets and the held-out set), with
     the rule stance and, when one is bundled, the trained stance model.
 
-    Example: kepu eval flags
+    Example: kepu eval flags --no-held-out
     """
     from kepu.cli import _settings, console
     from kepu.eval_service import report_lines
@@ -100,9 +110,9 @@ def eval_flags() -> None:
     if (settings.stance_model / "card.json").exists():
         variants.append(("stance model", settings.model_copy(update={"use_stance_model": True})))
     sets = {"sample site (development set)": sample_site_posts(settings.data_dir),
-            "data/dev/stance_posts.jsonl (development set)": dev_posts(settings.data_dir)}
+            "data/dev (development set)": dev_posts(settings.data_dir)}
     held = settings.data_dir / "eval" / "flag_posts.jsonl"
-    if held.exists():
+    if held_out and held.exists():
         sets["data/eval/flag_posts.jsonl (held out)"] = held_out_posts(settings.data_dir)
     results = {}
     with Database(settings.database) as db:
