@@ -39,9 +39,15 @@ def labelled_posts(path: Path) -> list[LabelledPost]:
             for r in _rows(path)]
 
 
+def dev_files(data_dir: Path) -> list[Path]:
+    """The development post files (data/dev/*.jsonl), in name order."""
+    return sorted((data_dir / "dev").glob("*.jsonl"))
+
+
 def dev_posts(data_dir: Path) -> list[LabelledPost]:
-    """Myth/debunk pairs written for developing stance (data/dev): tune on these."""
-    return labelled_posts(data_dir / "dev" / "stance_posts.jsonl")
+    """Posts written for developing stance and thresholds (every data/dev/*.jsonl): tune on
+    these."""
+    return [post for path in dev_files(data_dir) for post in labelled_posts(path)]
 
 
 def held_out_posts(data_dir: Path) -> list[LabelledPost]:

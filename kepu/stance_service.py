@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kepu.flag_eval import LabelledPost, dev_posts, sample_site_posts
+from kepu.flag_eval import LabelledPost, dev_files, dev_posts, sample_site_posts
 from kepu.scoring_service import build_flagger, correction_vectors
 from kepu.settings import Settings
 from kepu.store import Database
@@ -131,8 +131,9 @@ def train_stance(settings: Settings, db: Database, embedder: Embedder, out_dir: 
         "pair_head_test": _pair_scores(model, embedder, cache,
                                        public_sets(settings.datasets_dir, "test"), progress),
         "post_head_training": {"posts": len(truth), "debunks": int(truth.sum()),
-                               "sources": ["data/site_src/articles.jsonl",
-                                           "data/dev/stance_posts.jsonl"]},
+                               "sources": ["data/site_src/articles.jsonl"] + [
+                                   f"data/dev/{path.name}"
+                                   for path in dev_files(settings.data_dir)]},
         "post_head_leave_one_out": {
             "accuracy": float((loo == truth).mean()),
             "debunks called debunks": float(loo[truth].mean()),

@@ -97,7 +97,13 @@ def eval_flags(
     """
     from kepu.cli import _settings, console
     from kepu.eval_service import report_lines
-    from kepu.flag_eval import dev_posts, flag_rates, held_out_posts, sample_site_posts
+    from kepu.flag_eval import (
+        dev_files,
+        flag_rates,
+        held_out_posts,
+        labelled_posts,
+        sample_site_posts,
+    )
     from kepu.scoring_service import build_flagger
     from kepu.services import ensure_claims
     from kepu.store import Database
@@ -109,8 +115,9 @@ def eval_flags(
     variants = [("rules", settings.model_copy(update={"use_stance_model": False}))]
     if (settings.stance_model / "card.json").exists():
         variants.append(("stance model", settings.model_copy(update={"use_stance_model": True})))
-    sets = {"sample site (development set)": sample_site_posts(settings.data_dir),
-            "data/dev (development set)": dev_posts(settings.data_dir)}
+    sets = {"sample site (development set)": sample_site_posts(settings.data_dir)}
+    for path in dev_files(settings.data_dir):
+        sets[f"data/dev/{path.name} (development set)"] = labelled_posts(path)
     held = settings.data_dir / "eval" / "flag_posts.jsonl"
     if held_out and held.exists():
         sets["data/eval/flag_posts.jsonl (held out)"] = held_out_posts(settings.data_dir)
@@ -121,7 +128,7 @@ def eval_flags(
             for set_name, posts in sets.items():
                 results[f"{set_name}, {stance_name}"] = flag_rates(flagger, posts)
     for line in report_lines(results, f"flags ({embedder.name}; the stance model's post head "
-                                      "was fitted on both development sets)"):
+                                      "was fitted on the development sets)"):
         console.print(line)
 
 
