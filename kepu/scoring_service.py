@@ -74,8 +74,8 @@ def load_stance_model(settings: Settings, embedder: Embedder) -> StanceModel | N
         return None
     model = StanceModel.load(directory)
     if model.embedder != embedder.name:
-        log.warning("stance model in %s was trained for %s, not %s: using the rule-based stance",
-                    directory, model.embedder, embedder.name)
+        log.info("stance model in %s was trained for %s, not %s: using the rule-based stance",
+                 directory, model.embedder, embedder.name)
         return None
     return model
 

@@ -58,9 +58,9 @@ class Settings(BaseSettings):
         "flags`): the COVID-trained heads flag off-topic posts"
     )
     use_stance_model: bool = Field(
-        False, description="Decide post stance with the trained stance model instead of the "
-        "rules; off because it did not beat them on the held-out posts (`kepu eval flags` "
-        "prints both)"
+        True, description="Decide post stance with the trained stance model (its embedder only) "
+        "instead of the rules: on posts it had not seen it flagged far fewer debunks (`kepu eval "
+        "flags` prints both; README Figures)"
     )
     stance_model_dir: Path | None = Field(
         None, description="Trained stance model (`kepu train-stance`); default the bundled "

@@ -1,7 +1,8 @@
 """Does a post assert a claim, refute it, or only mention or ask about it?
 
 A rule-based baseline (zh and en) built on three kinds of evidence, strongest first:
-explicit refutation words ("谣言", "myth"), reported speech or questions (mentions), and a negated
+explicit refutation words ("谣言", "myth"), reported speech or questions (mentions; a rhetorical
+question asserts), and a negated
 predicate that the claim lacks (weak: warnings such as "千万不能吃" are common in myth posts).
 `pipeline.stance_model` builds a trained post stance on top of these cues. Pure functions only.
 """
@@ -28,19 +29,26 @@ _FRAMING = ("谣言", "辟谣", "伪科学", "没有科学依据", "缺乏科学
             "no evidence", "not supported by", "no scientific", "is wrong", "are wrong",
             "是错误的", "说法错误")
 _REPORT_ZH = ("网传", "流传", "据说", "有人说", "传言", "声称", "传闻", "说法", "一些人认为", "很多人认为",
-              "有人认为", "坊间", "相传", "网上", "刷屏")
+              "有人认为", "坊间", "相传", "网上", "刷屏", "问我", "常听人说", "老话说", "人们常说",
+              "你可能听过", "你也许听过", "常被问到")
 _REPORT_EN = ("claim that", "claims that", "claimed that", "claiming that", "claiming", "some say",
               "it is said", "you may have heard", "people believe", "many believe", "some believe",
               "belief that", "idea that", "notion that", "circulating", "posts say", "rumoured",
               "rumored", "alleged", "allegedly", "supposedly", "warns that", "making the rounds",
               "believe that", "holds that", "argue that", "argues that", "argument that",
-              "insist that", "insists that")
+              "insist that", "insists that", "chain email", "chain message", "does the rounds",
+              "doing the rounds", "quiz answer", "you've probably heard", "you might have heard",
+              "we've all heard", "often said", "often claimed", "widely believed", "popular belief",
+              "common belief", "old wives")
 # Negated predicates only: a warning ("千万别吃", "don't eat") is not a refutation.
 _NEG_ZH = re.compile(r"不会|并不|并非|不是|不可能|不致|无关|没有(?:导致|引起|关系|关联|证据)")
 _NEG_EN = re.compile(r"\b(?:does not|doesn't|do not cause|did not|didn't|is not|isn't|are not|"
                      r"aren't|cannot|can't|was not|wasn't|were not|weren't|never)\b",
                      re.IGNORECASE)
 _QUESTION = re.compile(r"[?？]\s*$|吗[。？?]?\s*$")
+# Rhetorical questions assert ("最后还不是都拉去填埋？", "Why else would they hide it?").
+_RHETORICAL = re.compile(r"还不是|难道|不就是|岂不是|\bwhy else\b|\bisn't it obvious\b|"
+                         r"\bwhat more proof\b", re.IGNORECASE)
 _NO_ANSWER = re.compile(r"^\s*(?:no[.!,]|not at all|unfortunately not|nope|不能[。！，]|不会[。！，]|"
                         r"不是[。！，]|没有[。！，]|当然不)", re.IGNORECASE)
 
@@ -62,6 +70,8 @@ def decide_stance(sentence: str, claim_text: str) -> Stance:
     if cue:
         return Stance("debunks", cue)
     if _QUESTION.search(sentence.strip()):
+        if _RHETORICAL.search(sentence):
+            return Stance("asserts", "rhetorical question")
         return Stance("neutral", "question")
     cue = _has(sentence, _REPORT_ZH) or _has(sentence, _REPORT_EN)
     if cue:

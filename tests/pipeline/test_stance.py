@@ -15,6 +15,8 @@ CLAIM_ZH = "隔夜菜会致癌。"
     ("Don't let them vaccinate your child: vaccines cause autism.", "asserts"),
     ("Do vaccines cause autism?", "neutral"),
     ("Some people believe that vaccines cause autism.", "neutral"),
+    ("An old chain email says vaccines cause autism.", "neutral"),
+    ("Why else would they hide that vaccines cause autism?", "asserts"),
 ])
 def test_english_stance(sentence, label):
     # An imperative "don't" is a warning in myth posts, not a refutation.
@@ -27,6 +29,8 @@ def test_english_stance(sentence, label):
     ("冷藏的隔夜菜并不会致癌。", "debunks"),
     ("隔夜菜到底会不会致癌吗？", "neutral"),
     ("网上流传隔夜菜会致癌。", "neutral"),
+    ("门诊里常有老人问我，隔夜菜是不是会致癌。", "neutral"),
+    ("隔夜菜里全是亚硝酸盐，吃多了还不是要致癌？", "asserts"),
 ])
 def test_chinese_stance(sentence, label):
     assert decide_stance(sentence, CLAIM_ZH).label == label
