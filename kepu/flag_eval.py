@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ import numpy as np
 from kepu.records import Post
 from kepu.settings import Settings
 from kepu.store import Database
+from models.metrics import expected_calibration_error
 from pipeline.flagger import Flagger
 from pipeline.jsonlines import parse_json_lines
 
@@ -55,8 +56,15 @@ def held_out_posts(data_dir: Path) -> list[LabelledPost]:
     return labelled_posts(data_dir / "eval" / "flag_posts.jsonl")
 
 
+def calibration_figures(is_myth: Sequence[bool], probs: Sequence[float]) -> dict[str, float]:
+    """Expected calibration error (10 bins) and Brier score of scores read as P(myth)."""
+    y, p = np.asarray(is_myth, dtype=float), np.asarray(probs, dtype=float)
+    return {"ECE": expected_calibration_error(y, p), "Brier": float(np.mean((p - y) ** 2))}
+
+
 def flag_rates(flagger: Flagger, labelled: list[LabelledPost]) -> dict[str, float]:
-    """Share flagged per kind, and precision/recall with `myth` as the positive class."""
+    """Share flagged per kind, precision/recall with `myth` as the positive class, and how well
+    the scores read as P(myth) (ECE, Brier)."""
     flags = list(flagger.flag([p for p, _ in labelled]))
     by_kind: dict[str, list[bool]] = {}
     for (_, kind), flag in zip(labelled, flags, strict=True):
@@ -66,6 +74,8 @@ def flag_rates(flagger: Flagger, labelled: list[LabelledPost]) -> dict[str, floa
     out = {f"{kind} flagged": sum(v) / len(v) for kind, v in sorted(by_kind.items())}
     out["precision"] = tp / max(flagged, 1)
     out["recall"] = tp / max(len(by_kind.get("myth", [])), 1)
+    out.update(calibration_figures([kind == "myth" for _, kind in labelled],
+                                   [f.score for f in flags]))
     out["posts"] = float(len(labelled))
     return out
 

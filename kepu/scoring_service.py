@@ -15,6 +15,7 @@ from kepu.store.claims import cache_vectors, cached_vectors, claim_hash, current
 from kepu.store.flags import save_flags
 from kepu.store.posts import load_posts
 from models.registry import current_classifier
+from pipeline.calibration import ScoreCalibration
 from pipeline.embedding import Embedder
 from pipeline.flagger import Flagger
 from pipeline.matching import ClaimIndex
@@ -80,13 +81,34 @@ def load_stance_model(settings: Settings, embedder: Embedder) -> StanceModel | N
     return model
 
 
-def build_flagger(settings: Settings, db: Database, embedder: Embedder) -> Flagger:
+def load_calibration(settings: Settings, embedder: Embedder, stance: str
+                     ) -> ScoreCalibration | None:
+    """The score calibration when it is on and was fitted for this embedder and stance mode
+    (`stance` is "model" or "rules"); None keeps raw scores."""
+    directory = settings.score_calibration
+    if not settings.calibrate_scores or not (directory / "calibration.json").exists():
+        return None
+    calibration = ScoreCalibration.load(directory)
+    if (calibration.embedder, calibration.stance) != (embedder.name, stance):
+        log.info("score calibration in %s fits %s with %s stance, not %s with %s: raw scores",
+                 directory, calibration.embedder, calibration.stance, embedder.name, stance)
+        return None
+    return calibration
+
+
+def build_flagger(settings: Settings, db: Database, embedder: Embedder,
+                  calibrated: bool = True) -> Flagger:
+    """Everything `Flagger` needs, from the settings; `calibrated=False` keeps raw scores (to
+    fit a calibration on them)."""
     index = claim_index(db, embedder, settings.center_vectors, settings.ann_threshold)
     classifier = current_classifier(settings, db, embedder, index.claims)
     stance_model = load_stance_model(settings, embedder)
     corrections = correction_vectors(db, embedder, index.claims) if stance_model else {}
+    calibration = (load_calibration(settings, embedder, "model" if stance_model else "rules")
+                   if calibrated else None)
     return Flagger(embedder, index, classifier, settings.match_threshold_for,
-                   settings.threshold_for, ScoreWeights(), stance_model, corrections)
+                   settings.threshold_for, ScoreWeights(), stance_model, corrections,
+                   calibration)
 
 
 def score_posts(settings: Settings, db: Database, embedder: Embedder, rescore: bool = False,

@@ -70,6 +70,14 @@ class Settings(BaseSettings):
         None, description="Trained check-worthiness head (`kepu train-checkworthy`); default "
         "the bundled DATA_DIR/models/checkworthy"
     )
+    calibrate_scores: bool = Field(
+        True, description="Report each post's score as a calibrated probability (the bundled "
+        "Platt scaling, `kepu train-calibration`) when one fits the embedder and stance mode"
+    )
+    score_calibration_dir: Path | None = Field(
+        None, description="Score calibration (`kepu train-calibration`); default the bundled "
+        "DATA_DIR/models/calibration"
+    )
     flag_threshold: float = Field(0.5, description="Default flag threshold on the post score")
     topic_thresholds: dict[str, float] = Field(
         default_factory=dict, description="Per-topic flag thresholds overriding flag_threshold"
@@ -183,6 +191,10 @@ class Settings(BaseSettings):
     @property
     def checkworthy_model(self) -> Path:
         return self.checkworthy_model_dir or self.data_dir / "models" / "checkworthy"
+
+    @property
+    def score_calibration(self) -> Path:
+        return self.score_calibration_dir or self.data_dir / "models" / "calibration"
 
     @property
     def reports(self) -> Path:

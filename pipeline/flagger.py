@@ -12,6 +12,7 @@ from typing import Protocol
 import numpy as np
 
 from kepu.records import Flag, Post, Stance
+from pipeline.calibration import ScoreCalibration
 from pipeline.embedding import Embedder
 from pipeline.language import detect_lang
 from pipeline.matching import ClaimIndex, SentenceHit, match_claims
@@ -43,6 +44,8 @@ class Flagger:
     # claim's explanation sentence vectors (by claim id) for its contrast feature.
     stance_model: StanceModel | None = None
     corrections: Mapping[str, np.ndarray] = field(default_factory=dict)
+    # Maps the raw score to P(asserts a false claim); None keeps the raw score.
+    calibration: ScoreCalibration | None = None
 
     def flag(self, posts: Sequence[Post], batch_size: int = 64) -> Iterator[Flag]:
         """Yield one Flag per post, in order, embedding `batch_size` posts at a time."""
@@ -83,7 +86,8 @@ class Flagger:
         prob = float(self.classifier.predict_proba(mean, texts=[post_text])[0])
         return score_post(post.id, post.title, post.text, sentences, hits, stances, prob,
                           self.threshold_for, self.weights, self.classifier.standalone,
-                          stance=decided)
+                          stance=decided,
+                          calibrate=self.calibration.probability if self.calibration else None)
 
     def _model_stance(self, model: StanceModel, post: Post, hits: Sequence[SentenceHit],
                       stances: list[Stance], vectors: np.ndarray) -> tuple[list[Stance], str]:

@@ -46,11 +46,13 @@ def score_post(
     weights: ScoreWeights = ScoreWeights(),
     classifier_standalone: bool = True,
     stance: str | None = None,
+    calibrate: Callable[[float], float] | None = None,
 ) -> Flag:
     """Score one post; `stances[i]` is the stance of `hits[i]`'s sentence towards its claim.
 
     `stance` is the post's stance when a trained model decided it; otherwise the rules of
-    `pipeline.stance.post_stance` aggregate the sentence stances.
+    `pipeline.stance.post_stance` aggregate the sentence stances. `calibrate` maps the raw score
+    to a probability (`pipeline.calibration`) before the threshold applies.
     """
     matches = tuple(
         Match(h.claim.id, round(h.similarity, 4), sentences[h.sentence_index], s.label)
@@ -78,6 +80,8 @@ def score_post(
         score = weight * classifier_prob
         reason = f"no known claim matched; classifier probability {classifier_prob:.2f}"
         topic = None
+    if calibrate is not None:
+        score = calibrate(score)
     flagged = score >= threshold_for(topic)
     return Flag(post_id, flagged, round(score, 4), stance, matches, reason, topic,
                 round(classifier_prob, 4))

@@ -61,6 +61,33 @@ def train_checkworthy(
     console.print(f"check-worthiness head written to {target}")
 
 
+def train_calibration(
+    out: Annotated[Path | None, typer.Option(
+        help="Where to write it; default settings.score_calibration (the bundled "
+        "data/models/calibration)")] = None,
+) -> None:
+    """Fit the score calibration (Platt scaling of the raw post score into P(myth post)) on the
+    development posts, for the current embedder and stance mode; `kepu eval flags` reports it on
+    the held-out posts.
+
+    Example: kepu train-calibration --out /tmp/calibration
+    """
+    from kepu.calibration_service import train_calibration as run
+    from kepu.cli import _settings, console
+    from kepu.services import ensure_claims
+    from kepu.store import Database
+    from pipeline.embedders import load_embedder
+
+    settings = _settings()
+    ensure_claims(settings)
+    target = out or settings.score_calibration
+    with Database(settings.database) as db:
+        card = run(settings, db, load_embedder(settings), target)
+    console.print(json.dumps(card, indent=2, ensure_ascii=False))
+    console.print(f"score calibration written to {target}")
+
+
 def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
     app.command("train-stance")(train_stance)
     app.command("train-checkworthy")(train_checkworthy)
+    app.command("train-calibration")(train_calibration)

@@ -1,0 +1,49 @@
+"""Fit the score calibration (`kepu train-calibration`): the adapter between our labelled
+development posts, the flagger and Platt scaling.
+
+The positives are the myth-asserting posts; debunks, science and off-topic posts are the
+negatives. Fitted on the sample site and data/dev (where the stance model was also fitted, so
+these raw scores are a little optimistic); `kepu eval flags` reports calibration error on the
+held-out posts, which it never sees.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from kepu.flag_eval import calibration_figures, dev_files, dev_posts, sample_site_posts
+from kepu.scoring_service import build_flagger
+from kepu.settings import Settings
+from kepu.store import Database
+from models.classifier import platt_scaling
+from pipeline.calibration import ScoreCalibration
+from pipeline.embedding import Embedder
+
+
+def train_calibration(settings: Settings, db: Database, embedder: Embedder, out_dir: Path
+                      ) -> dict[str, object]:
+    """Fit Platt scaling on the raw scores of the development posts and write it to `out_dir`."""
+    flagger = build_flagger(settings, db, embedder, calibrated=False)
+    stance = "model" if flagger.stance_model is not None else "rules"
+    labelled = sample_site_posts(settings.data_dir) + dev_posts(settings.data_dir)
+    raw = [flag.score for flag in flagger.flag([post for post, _ in labelled])]
+    is_myth = [kind == "myth" for _, kind in labelled]
+    slope, intercept = platt_scaling(np.asarray(raw), [int(m) for m in is_myth])
+    calibration = ScoreCalibration(slope, intercept, embedder.name, stance,
+                                   datetime.now(UTC).strftime("calibration-%Y%m%d-%H%M%S"))
+    card: dict[str, object] = {
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "fitted_on": {"sources": ["data/site_src/articles.jsonl"] + [
+            f"data/dev/{path.name}" for path in dev_files(settings.data_dir)],
+            "posts": len(labelled), "myth posts": int(sum(is_myth))},
+        "raw score at probability 0.5": -intercept / slope if slope else None,
+        "development figures": {
+            "raw": calibration_figures(is_myth, raw),
+            "calibrated": calibration_figures(is_myth, [calibration.probability(r) for r in raw]),
+        },
+    }
+    calibration.save(out_dir, card)
+    return card
