@@ -134,3 +134,17 @@ def read_check_covid(datasets_dir: Path, split: str) -> list[StancePair]:
         evidence = " ".join(abstract[i] for i in indices) or " ".join(abstract[:2])
         pairs.append(StancePair(row["claim"].strip(), evidence, mapping[row["label"]]))
     return pairs
+
+
+def read_covidfact(datasets_dir: Path, split: str) -> list[StancePair]:
+    """COVID-Fact: Reddit claims and their automatically negated counter-claims, each with the
+    evidence sentences retrieved for the original (joined). No neutral class and no official
+    split: 80/20 by the claim's source link, so a claim and its counter-claims never straddle."""
+    path = _require(datasets_dir / "covidfact" / "COVIDFACT_dataset.jsonl")
+    mapping = {"SUPPORTED": "supports", "REFUTED": "refutes"}
+    pairs = []
+    for _, row in parse_json_lines(path.read_text(encoding="utf-8"), str(path)):
+        evidence = " ".join(row.get("evidence") or [])
+        if row.get("label") in mapping and evidence and split_of(row.get("gold_source", "")) == split:
+            pairs.append(StancePair(row["claim"].strip(), evidence, mapping[row["label"]]))
+    return pairs

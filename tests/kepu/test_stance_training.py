@@ -62,8 +62,19 @@ def _write_datasets(root):
         for claim, evidence, kind in _rows(40)), "utf-8")
 
 
+def _write_covidfact(root):
+    folder = root / "covidfact"
+    folder.mkdir(parents=True)
+    rows = [{"claim": claim, "label": "SUPPORTED" if kind == "supports" else "REFUTED",
+             "evidence": [evidence], "gold_source": f"https://example.org/{i}"}
+            for i, (claim, evidence, kind) in enumerate(_rows(60)) if kind != "neutral"]
+    (folder / "COVIDFACT_dataset.jsonl").write_text("\n".join(json.dumps(r) for r in rows),
+                                                    "utf-8")
+
+
 def test_train_stance_writes_a_model_with_honest_figures(settings, tmp_path):
     _write_datasets(tmp_path / "datasets")
+    _write_covidfact(tmp_path / "datasets")
     settings = settings.model_copy(update={"datasets_dir": tmp_path / "datasets"})
     ensure_claims(settings)
     embedder = load_embedder(settings)
@@ -72,8 +83,12 @@ def test_train_stance_writes_a_model_with_honest_figures(settings, tmp_path):
     model = StanceModel.load(tmp_path / "stance")
     assert model.embedder == embedder.name
     assert card["pair_head_training"] == {"healthver/dev": 30, "check-covid/train": 18}
+    # COVID-Fact is tested on its 20% part only (split by source link, never trained on).
+    tested = card["pair_head_test"]["covidfact/test (20% by source)"]["pairs"]
+    assert 0 < tested < 40
     assert set(card["pair_head_test"]) == {"healthver/test", "check-covid/test",
-                                           "climate-fever/test (20% by claim)"}
+                                           "climate-fever/test (20% by claim)",
+                                           "covidfact/test (20% by source)"}
     for figures in card["pair_head_test"].values():
         assert 0.0 <= figures["macro-F1 (3 classes)"] <= 1.0 and figures["pairs"] > 0
     own = card["post_head_training"]
