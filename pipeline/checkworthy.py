@@ -8,15 +8,13 @@ Evaluated on Full Fact's labelled health claims with `kepu eval checkworthy`, ne
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from safetensors.numpy import load_file, save_file
 
-from kepu.errors import ModelError
+from pipeline.model_files import read_model, write_model
 
 _CAUSAL_EN = re.compile(
     r"\b(cause[sd]?|causing|cure[sd]?|curing|prevent(s|ed)?|treat(s|ed)?|heal(s|ed)?|kill(s|ed)?|"
@@ -61,25 +59,13 @@ class CheckworthyHead:
         return 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
 
     def save(self, directory: Path, card: dict[str, object]) -> Path:
-        directory.mkdir(parents=True, exist_ok=True)
-        save_file({"weights": np.ascontiguousarray(self.weights, dtype=np.float32),
-                   "bias": np.asarray([self.bias], dtype=np.float32)},
-                  str(directory / "checkworthy.safetensors"))
-        full = {**card, "embedder": self.embedder, "version": self.version}
-        (directory / "card.json").write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n",
-                                             encoding="utf-8")
-        return directory
+        return write_model(directory, "checkworthy.safetensors",
+                           {"weights": self.weights, "bias": np.asarray([self.bias])},
+                           {**card, "embedder": self.embedder, "version": self.version})
 
     @classmethod
     def load(cls, directory: Path) -> CheckworthyHead:
-        weights, card_path = directory / "checkworthy.safetensors", directory / "card.json"
-        if not weights.exists() or not card_path.exists():
-            raise ModelError(f"{directory}: no check-worthiness head here "
-                             "(checkworthy.safetensors + card.json)")
-        try:
-            card = json.loads(card_path.read_text(encoding="utf-8"))
-            tensors = load_file(str(weights))
-        except (OSError, ValueError) as exc:
-            raise ModelError(f"{directory}: unreadable check-worthiness head: {exc}") from exc
+        card, tensors = read_model(directory, "checkworthy.safetensors",
+                                   "check-worthiness head")
         return cls(tensors["weights"], float(tensors["bias"][0]), str(card["embedder"]),
                    str(card["version"]))

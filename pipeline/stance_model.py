@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from safetensors.numpy import load_file, save_file
 
 from kepu.errors import ModelError
 from kepu.records import Stance
+from pipeline.model_files import CARD, read_model, write_model
 from pipeline.stance import NEGATION, has_framing, is_no_answer
 
 PAIR_LABELS = ("supports", "refutes", "neutral")
@@ -107,39 +107,21 @@ class StanceModel:
         return float(1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0))))
 
     def save(self, directory: Path, card: dict[str, object]) -> Path:
-        directory.mkdir(parents=True, exist_ok=True)
-        # safetensors writes the raw buffer: make every array C-contiguous first.
-        def c32(a: np.ndarray) -> np.ndarray:
-            return np.ascontiguousarray(a, dtype=np.float32)
-
-        save_file({"pair_weights": c32(self.pair_weights),
-                   "pair_bias": c32(self.pair_bias),
-                   "post_weights": c32(self.post_weights),
-                   "post_bias": np.asarray([self.post_bias], dtype=np.float32)},
-                  str(directory / "stance.safetensors"))
-        full = {**card, "embedder": self.embedder, "version": self.version,
-                "pair_labels": list(PAIR_LABELS), "post_features": list(POST_FEATURES)}
-        (directory / "card.json").write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n",
-                                             encoding="utf-8")
-        return directory
+        return write_model(directory, "stance.safetensors", {
+            "pair_weights": self.pair_weights, "pair_bias": self.pair_bias,
+            "post_weights": self.post_weights, "post_bias": np.asarray([self.post_bias])},
+            {**card, "embedder": self.embedder, "version": self.version,
+             "pair_labels": list(PAIR_LABELS), "post_features": list(POST_FEATURES)})
 
     @classmethod
     def load(cls, directory: Path) -> StanceModel:
-        weights, card_path = directory / "stance.safetensors", directory / "card.json"
-        if not weights.exists() or not card_path.exists():
-            raise ModelError(f"{directory}: no stance model here "
-                             "(stance.safetensors + card.json)")
-        try:
-            card = json.loads(card_path.read_text(encoding="utf-8"))
-            tensors = load_file(str(weights))
-        except (OSError, ValueError) as exc:
-            raise ModelError(f"{directory}: unreadable stance model: {exc}") from exc
+        card, tensors = read_model(directory, "stance.safetensors", "stance model")
         if card.get("post_features") != list(POST_FEATURES):
-            raise ModelError(f"{card_path}: post features differ from this version's; retrain "
-                             "with `kepu train-stance`")
+            raise ModelError(f"{directory / CARD}: post features differ from this version's; "
+                             "retrain with `kepu train-stance`")
         return cls(tensors["pair_weights"], tensors["pair_bias"], tensors["post_weights"],
                    float(tensors["post_bias"][0]), str(card["embedder"]), str(card["version"]))
 
     @classmethod
     def card(cls, directory: Path) -> dict[str, object]:
-        return json.loads((directory / "card.json").read_text(encoding="utf-8"))
+        return json.loads((directory / CARD).read_text(encoding="utf-8"))
