@@ -190,5 +190,6 @@ def main() -> None:
     try:
         app()
     except KepuError as exc:
-        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        # One line however long the path in it: people grep and paste these.
+        console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)
