@@ -100,7 +100,7 @@ def eval_flags(
     from kepu.flag_eval import (
         dev_files,
         flag_rates,
-        held_out_posts,
+        held_out_files,
         labelled_posts,
         sample_site_posts,
     )
@@ -118,9 +118,8 @@ def eval_flags(
     sets = {"sample site (development set)": sample_site_posts(settings.data_dir)}
     for path in dev_files(settings.data_dir):
         sets[f"data/dev/{path.name} (development set)"] = labelled_posts(path)
-    held = settings.data_dir / "eval" / "flag_posts.jsonl"
-    if held_out and held.exists():
-        sets["data/eval/flag_posts.jsonl (held out)"] = held_out_posts(settings.data_dir)
+    for path in held_out_files(settings.data_dir) if held_out else []:
+        sets[f"data/eval/{path.name} (held out)"] = labelled_posts(path)
     results = {}
     with Database(settings.database) as db:
         for stance_name, variant in variants:
