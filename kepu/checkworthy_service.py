@@ -18,7 +18,7 @@ from sklearn.metrics import roc_auc_score
 from kepu.settings import Settings
 from models.checkworthy_training import choose_c, fit_checkworthy
 from models.registry import vector_cache
-from models.vectors import embed_sentences, sentence_key
+from models.vectors import sentence_vectors
 from pipeline.checkworthy import CheckworthyHead, checkworthiness
 from pipeline.embedding import Embedder
 from pipeline.eval_data import read_fullfact_checkworthy, split_of
@@ -35,10 +35,7 @@ def fullfact_split(settings: Settings, part: str) -> list[tuple[str, bool]]:
 
 def _vectors(settings: Settings, embedder: Embedder, texts: Sequence[str],
              progress: Progress | None) -> np.ndarray:
-    cache = vector_cache(settings, embedder)
-    embed_sentences(embedder, cache, texts, progress=progress)
-    found = [cache.get(sentence_key(t)) for t in texts]
-    return np.stack([v for v in found if v is not None])
+    return sentence_vectors(embedder, vector_cache(settings, embedder), texts, progress)
 
 
 def figures(gold: Sequence[bool], scores: Sequence[float], threshold: float = 0.5

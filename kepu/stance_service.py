@@ -30,7 +30,7 @@ from kepu.settings import Settings
 from kepu.store import Database
 from models.registry import vector_cache
 from models.stance_training import fit_pair_head, fit_post_head, leave_one_out
-from models.vectors import VectorCache, embed_sentences, sentence_key
+from models.vectors import VectorCache, sentence_vectors
 from pipeline.embedding import Embedder
 from pipeline.eval_data import (
     StancePair,
@@ -68,16 +68,9 @@ def public_sets(datasets_dir: Path, part: str) -> dict[str, list[StancePair]]:
 def pair_vectors(embedder: Embedder, cache: VectorCache, pairs: Sequence[StancePair],
                  progress: Progress | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(evidence vectors, claim vectors), embedding what the cache lacks."""
-    texts = [t for p in pairs for t in (p.claim, p.evidence)]
-    embed_sentences(embedder, cache, texts, progress=progress)
-
-    def vector(text: str) -> np.ndarray:
-        found = cache.get(sentence_key(text))
-        assert found is not None
-        return found
-
-    return (np.stack([vector(p.evidence) for p in pairs]),
-            np.stack([vector(p.claim) for p in pairs]))
+    vectors = sentence_vectors(embedder, cache, [t for p in pairs for t in (p.claim, p.evidence)],
+                               progress)
+    return vectors[1::2], vectors[0::2]
 
 
 def _pair_scores(model: StanceModel, embedder: Embedder, cache: VectorCache,

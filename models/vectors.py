@@ -71,6 +71,17 @@ def embed_sentences(embedder: Embedder, cache: VectorCache | None, sentences: Se
             progress(len(chunk))
 
 
+def sentence_vectors(embedder: Embedder, cache: VectorCache, sentences: Sequence[str],
+                     progress: Callable[[int], None] | None = None) -> np.ndarray:
+    """(len(sentences), dim) vectors in order, embedding only what the cache lacks."""
+    embed_sentences(embedder, cache, sentences, progress=progress)
+    if not sentences:
+        return np.zeros((0, embedder.dim), dtype=np.float32)
+    found = [cache.get(sentence_key(s)) for s in sentences]
+    assert all(v is not None for v in found), "embed_sentences left a sentence uncached"
+    return np.stack(found)  # type: ignore[arg-type]
+
+
 def post_vectors(embedder: Embedder, texts: Sequence[str], cache: VectorCache | None = None,
                  progress: Callable[[int], None] | None = None) -> np.ndarray:
     """One normalised mean-of-sentences vector per text, as `pipeline.flagger` computes it."""
@@ -79,9 +90,7 @@ def post_vectors(embedder: Embedder, texts: Sequence[str], cache: VectorCache | 
     if cache is None:
         vectors = embedder.encode(flat, role="query")
     else:
-        embed_sentences(embedder, cache, flat, progress=progress)
-        vectors = np.stack([cache.get(sentence_key(s)) for s in flat]) if flat else \
-            np.zeros((0, embedder.dim), dtype=np.float32)
+        vectors = sentence_vectors(embedder, cache, flat, progress)
     out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
     offset = 0
     for row, sentences in enumerate(per_post):
