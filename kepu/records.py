@@ -41,6 +41,8 @@ class Claim:
     explanation: str
     source: str
     version: int = 1
+    # Other wordings of the same claim, as it circulates; matched like the claim text.
+    variants: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -234,6 +234,19 @@ def _example(row: dict[str, Any], label: int, kind: str) -> dict[str, Any]:
             "decided_at": row["decided_at"]}
 
 
+MAX_VARIANTS = 24
+
+
+def with_variant(variants: tuple[str, ...], sentence: str, claim_text: str) -> tuple[str, ...]:
+    """The claim's variants plus a sentence experts confirmed asserts it (how the myth really
+    circulates), so that the next post worded like it is matched; the oldest go past
+    MAX_VARIANTS."""
+    sentence = " ".join(sentence.split())
+    if not sentence or sentence == claim_text or sentence in variants:
+        return variants
+    return (*variants, sentence)[-MAX_VARIANTS:]
+
+
 def _claim_from_review(db: Database, row: dict[str, Any]) -> tuple[str, int]:
     """Update the claim the post asserted, or add the claim the reviewers wrote down."""
     source = f"review:{row['task_id']} " + "; ".join(dict.fromkeys(row["refs"] or []))
@@ -241,7 +254,9 @@ def _claim_from_review(db: Database, row: dict[str, Any]) -> tuple[str, int]:
     known = store.asserted_claim(db, row["post_id"])
     if known and not row["claim_text"]:
         claim = Claim(known["id"], known["text"], known["lang"], "false", known["topic"],
-                      rationale, source.strip())
+                      rationale, source.strip(),
+                      variants=with_variant(tuple(known["variants"] or ()),
+                                            known["asserted_sentence"], known["text"]))
     else:
         text = row["claim_text"] or row["title"] or row["text"][:200]
         claim_id = "rv-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]

@@ -42,14 +42,24 @@ def _vectors_by_hash(db: Database, embedder: Embedder, texts: dict[str, str]
 
 def claim_index(db: Database, embedder: Embedder, center: bool = False,
                 ann_threshold: int = 20_000) -> ClaimIndex:
-    """Current claims with vectors, embedding only those whose text changed (cache by hash)."""
+    """Current claims with vectors for their texts and variants, embedding only the texts not
+    embedded before (cache by hash)."""
     claims = current_claims(db)
     hashes = [claim_hash(c) for c in claims]
-    cached = _vectors_by_hash(db, embedder, {h: c.text for h, c in zip(hashes, claims,
-                                                                        strict=True)})
+    variant_keys = {v: _text_key("variant", v) for c in claims for v in c.variants}
+    cached = _vectors_by_hash(db, embedder, {
+        **{h: c.text for h, c in zip(hashes, claims, strict=True)},
+        **{key: v for v, key in variant_keys.items()}})
     vectors = np.stack([cached[h] for h in hashes]) if claims else np.zeros((0, embedder.dim))
+    rows = [cached[variant_keys[v]] for c in claims for v in c.variants]
+    variant_vectors = np.stack(rows) if rows else np.zeros((0, embedder.dim), np.float32)
     return ClaimIndex(claims, vectors, center=center, ann_threshold=ann_threshold,
-                      ann_factory=UsearchSearch)
+                      ann_factory=UsearchSearch, variant_vectors=variant_vectors)
+
+
+def _text_key(kind: str, text: str) -> str:
+    """Cache key of a text that is not a whole claim (a variant, a correction sentence)."""
+    return hashlib.sha256(f"{kind}\x1f{text}".encode()).hexdigest()
 
 
 def correction_vectors(db: Database, embedder: Embedder, claims: Sequence[Claim]
@@ -57,8 +67,7 @@ def correction_vectors(db: Database, embedder: Embedder, claims: Sequence[Claim]
     """Each claim's explanation, sentence by sentence, as vectors (cached by sentence hash)."""
     per_claim = {c.id: split_sentences(c.explanation) or [c.explanation]
                  for c in claims if c.explanation.strip()}
-    keys = {s: hashlib.sha256(f"correction\x1f{s}".encode()).hexdigest()
-            for sentences in per_claim.values() for s in sentences}
+    keys = {s: _text_key("correction", s) for sentences in per_claim.values() for s in sentences}
     cached = _vectors_by_hash(db, embedder, {k: s for s, k in keys.items()})
     return {cid: np.stack([cached[keys[s]] for s in sentences])
             for cid, sentences in per_claim.items()}

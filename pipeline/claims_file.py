@@ -11,6 +11,9 @@ from kepu.records import TOPICS, VERDICTS, Claim
 from pipeline.jsonlines import parse_json_lines
 
 FIELDS = ("id", "text", "lang", "verdict", "topic", "explanation", "source")
+# Optional: other wordings of the claim. JSON lines: a list of strings; CSV: one cell, "|" between.
+VARIANTS = "variants"
+MAX_VARIANT_CHARS = 400
 
 
 def claim_from_row(row: dict[str, object], source: str, line: int) -> Claim:
@@ -26,7 +29,24 @@ def claim_from_row(row: dict[str, object], source: str, line: int) -> Claim:
                          f"got {values['verdict']!r}", line)
     if values["topic"] not in TOPICS:
         raise InputError(source, f"unknown topic {values['topic']!r}", line)
-    return Claim(**values)
+    return Claim(**values, variants=_variants(row.get(VARIANTS), source, line))
+
+
+def _variants(value: object, source: str, line: int) -> tuple[str, ...]:
+    """A row's variants: a list of non-empty strings (or a "|"-separated CSV cell), no repeats."""
+    if value is None or value == "":
+        return ()
+    items = value.split("|") if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
+        raise InputError(source, "variants must be a list of strings", line)
+    cleaned = [" ".join(v.split()) for v in items]
+    if not all(cleaned):
+        raise InputError(source, "variants must not be empty strings", line)
+    too_long = [v for v in cleaned if len(v) > MAX_VARIANT_CHARS]
+    if too_long:
+        raise InputError(source, f"variant longer than {MAX_VARIANT_CHARS} characters: "
+                         f"{too_long[0][:40]!r}…", line)
+    return tuple(dict.fromkeys(cleaned))
 
 
 def read_claims(path: Path) -> list[Claim]:

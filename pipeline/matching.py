@@ -1,7 +1,8 @@
 """Match post sentences to reference claims: dense similarity fused with BM25.
 
 Dense vectors find paraphrases and cross-language matches; BM25 catches rare names and numbers.
-Exact numpy search below `ann_threshold` claims, an HNSW index (usearch, injected) above it.
+Exact numpy search below `ann_threshold` wordings (claim texts and their variants), an HNSW
+index (usearch, injected) above it.
 """
 
 from __future__ import annotations
@@ -53,27 +54,44 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
 class ClaimIndex:
     """Claims with their vectors (and BM25 over their text) for hybrid search.
 
-    With `center`, the claims' mean vector is subtracted from claims and queries alike before
-    renormalising: e5-style models put every text in a narrow cone (unrelated Chinese sentences
-    score 0.9), and centring spreads related and unrelated pairs apart.
+    A claim may have wording variants (how the myth circulates); each wording is a search row,
+    and a claim's similarity to a sentence is that of its closest wording. With `center`, the
+    claims' mean vector is subtracted from wordings and queries alike before renormalising:
+    e5-style models put every text in a narrow cone (unrelated Chinese sentences score 0.9), and
+    centring spreads related and unrelated pairs apart.
     """
 
     def __init__(self, claims: Sequence[Claim], vectors: np.ndarray, center: bool = False,
                  lexical: bool = True, ann_threshold: int = 20_000,
-                 ann_factory: Callable[[np.ndarray], VectorSearch] | None = None) -> None:
+                 ann_factory: Callable[[np.ndarray], VectorSearch] | None = None,
+                 variant_vectors: np.ndarray | None = None) -> None:
+        """`vectors` holds one row per claim text; `variant_vectors` one row per variant, in
+        claim order then `Claim.variants` order."""
         if len(claims) != len(vectors):
             raise ValueError("one vector per claim expected")
         self.claims = list(claims)
         raw = np.asarray(vectors, dtype=np.float32)
-        self.raw = raw  # untransformed, for comparisons outside the search (stance)
+        self.raw = raw  # untransformed claim-text vectors, for comparisons outside the search
         self.mean = raw.mean(axis=0) if center and len(raw) else None
-        self.vectors = self.prepare(raw)
+        owners = [i for i, c in enumerate(self.claims) for _ in c.variants]
+        if variant_vectors is None:
+            variant_vectors = np.zeros((0, raw.shape[1] if raw.ndim == 2 else 0), np.float32)
+        if len(owners) != len(variant_vectors):
+            raise ValueError("one vector per claim variant expected")
+        wordings = np.vstack([raw.reshape(len(raw), -1), np.asarray(variant_vectors, np.float32)])
+        self.owner = np.array(list(range(len(self.claims))) + owners, dtype=np.int64)
+        self._rows_of: list[list[int]] = [[i] for i in range(len(self.claims))]
+        for row, claim in enumerate(owners, start=len(self.claims)):
+            self._rows_of[claim].append(row)
+        self.vectors = self.prepare(wordings)  # one prepared row per wording
         self.by_id = {c.id: c for c in self.claims}
         self.position = {c.id: i for i, c in enumerate(self.claims)}
-        use_ann = ann_factory is not None and len(self.claims) >= ann_threshold
+        self._fan_out = 1 + max((len(c.variants) for c in self.claims), default=0)
+        use_ann = ann_factory is not None and len(self.vectors) >= ann_threshold
         self.dense: VectorSearch = (ann_factory(self.vectors) if use_ann and ann_factory
                                     else ExactSearch(self.vectors))
-        self.bm25 = BM25([tokenize(c.text) for c in self.claims]) if lexical else None
+        texts = [c.text for c in self.claims] + [v for c in self.claims for v in c.variants]
+        self.bm25 = BM25([tokenize(t) for t in texts]) if lexical else None
 
     def __len__(self) -> int:
         return len(self.claims)
@@ -84,19 +102,43 @@ class ClaimIndex:
             return np.asarray(vectors, dtype=np.float32)
         return _normalise(np.asarray(vectors, dtype=np.float32) - self.mean)
 
+    def similarity(self, prepared_query: np.ndarray, claim: int) -> float:
+        """Similarity of one prepared query row to claim `claim`: its closest wording."""
+        return float((self.vectors[self._rows_of[claim]] @ prepared_query).max())
+
     def search(self, queries: np.ndarray, k: int = 5) -> tuple[np.ndarray, np.ndarray]:
-        """Dense top-k (indices, similarities) per query row, best first."""
+        """Dense top-k (claim indices, similarities) per query row, best first."""
         if len(self.claims) == 0 or len(queries) == 0:
             empty = np.zeros((len(queries), 0))
             return empty.astype(int), empty
-        return self.dense.search(self.prepare(queries), k)
+        rows, sims = self.dense.search(self.prepare(queries), k * self._fan_out)
+        if self._fan_out == 1:
+            return rows, sims
+        k = min(k, len(self.claims))
+        ids, best = np.zeros((len(rows), k), dtype=np.int64), np.zeros((len(rows), k), np.float32)
+        for q in range(len(rows)):
+            seen: list[int] = []
+            for row, sim in zip(self.owner[rows[q]], sims[q], strict=True):
+                if int(row) not in seen:
+                    seen.append(int(row))
+                    ids[q, len(seen) - 1], best[q, len(seen) - 1] = row, sim
+                if len(seen) == k:
+                    break
+        return ids, best
 
     def lexical_rank(self, text: str, k: int = 10) -> list[int]:
-        """BM25 top-k claim indices with a positive score (empty without the lexical index)."""
+        """BM25 top-k claim indices (best wording) with a positive score; empty without the
+        lexical index."""
         if self.bm25 is None:
             return []
         scores = self.bm25.scores(tokenize(text))
-        return [int(i) for i in np.argsort(-scores)[:k] if scores[i] > 0]
+        ranked: list[int] = []
+        for row in np.argsort(-scores):
+            if scores[row] <= 0 or len(ranked) == k:
+                break
+            if int(self.owner[row]) not in ranked:
+                ranked.append(int(self.owner[row]))
+        return ranked
 
     def rank(self, texts: Sequence[str], queries: np.ndarray, k: int = 10) -> list[list[int]]:
         """Fused (dense + BM25) ranking of claim indices per query, best first."""
@@ -123,7 +165,7 @@ def match_claims(index: ClaimIndex, sentence_vectors: np.ndarray,
     hits = []
     for row, candidates in enumerate(ranked):
         for i in candidates:
-            similarity = float(prepared[row] @ index.vectors[i])
+            similarity = index.similarity(prepared[row], i)
             if similarity >= thresholds[row]:
                 hits.append(SentenceHit(row, index.claims[i], similarity, float(thresholds[row])))
                 break

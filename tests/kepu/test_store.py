@@ -59,3 +59,48 @@ def test_flags_and_tasks_are_idempotent(db):
     assert save_tasks(db, [task]) == 1
     assert save_tasks(db, [task]) == 0
     assert db.scalar("SELECT count(*) FROM review_tasks") == 1
+
+
+def test_claim_variants_are_content_and_their_vectors_are_cached(db, tiny_claims):
+    from dataclasses import replace
+
+    import numpy as np
+
+    from kepu.scoring_service import claim_index
+    from pipeline.embedding import HashingEmbedder
+
+    save_claims(db, tiny_claims)
+    with_variants = replace(tiny_claims[1], variants=("Jabs give kids autism.",
+                                                      "The MMR shot causes autism."))
+    assert save_claims(db, [with_variants])["updated"] == 1
+    assert save_claims(db, [with_variants])["unchanged"] == 1
+    latest = {c.id: c for c in current_claims(db)}
+    assert latest["c2"].variants == with_variants.variants and latest["c2"].version == 2
+    assert latest["c1"].variants == () and latest["c1"].version == 1
+
+    class Counting(HashingEmbedder):
+        calls = 0
+
+        def encode(self, texts, role="passage"):
+            Counting.calls += len(texts)
+            return super().encode(texts, role)
+
+    embedder = Counting()
+    index = claim_index(db, embedder)
+    assert Counting.calls == len(tiny_claims) + 2
+    assert claim_index(db, embedder).vectors.shape == index.vectors.shape == (6, embedder.dim)
+    assert Counting.calls == len(tiny_claims) + 2  # nothing embedded twice
+    jab = embedder.encode(["Jabs give kids autism."])[0]
+    assert np.isclose(index.similarity(jab, index.position["c2"]), 1.0, atol=1e-5)
+
+
+def test_a_confirmed_sentence_becomes_a_variant_once():
+    from kepu.review_service import MAX_VARIANTS, with_variant
+
+    claim = "Vaccines cause autism."
+    assert with_variant((), "  Jabs  give kids autism. ", claim) == ("Jabs give kids autism.",)
+    assert with_variant(("Jabs give kids autism.",), "Jabs give kids autism.", claim) == (
+        "Jabs give kids autism.",)
+    assert with_variant((), claim, claim) == ()
+    full = tuple(f"v{i}" for i in range(MAX_VARIANTS))
+    assert with_variant(full, "new one", claim) == (*full[1:], "new one")

@@ -52,3 +52,33 @@ def test_read_posts_validates_and_detects_language(tmp_path):
     path.write_text(json.dumps({"id": "1", "text": ""}) + "\n")
     with pytest.raises(InputError, match=r"p\.jsonl:1: post '1' has no text"):
         read_posts(path)
+
+
+def test_claim_variants_from_jsonl_and_csv(tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps({**GOOD, "variants": ["MSG  poisons you.", "MSG poisons you.",
+                                                     "Avoid MSG, it is poison."]}) + "\n")
+    assert read_claims(path)[0].variants == ("MSG poisons you.", "Avoid MSG, it is poison.")
+    table = tmp_path / "c.csv"
+    table.write_text("id,text,lang,verdict,topic,explanation,source,variants\n"
+                     "k1,MSG is toxic.,en,false,food_safety,It is not.,FDA,MSG poisons you.|"
+                     "Avoid MSG\n"
+                     "k2,Sugar makes kids hyper.,en,false,food_safety,It does not.,BMJ,\n")
+    claims = read_claims(table)
+    assert [c.variants for c in claims] == [("MSG poisons you.", "Avoid MSG"), ()]
+
+
+@pytest.mark.parametrize("variants, message", [
+    ("not a list", None), (["fine", 3], "list of strings"), (["fine", "  "], "empty"),
+    ({"a": 1}, "list of strings"), (["x" * 401], "longer than 400"),
+])
+def test_bad_claim_variants_name_file_and_line(tmp_path, variants, message):
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps(GOOD) + "\n" + json.dumps({**GOOD, "id": "k2",
+                                                           "variants": variants}) + "\n")
+    if message is None:  # a plain string is one variant, as in a CSV cell
+        assert read_claims(path)[1].variants == ("not a list",)
+        return
+    with pytest.raises(InputError) as err:
+        read_claims(path)
+    assert f"{path}:2" in str(err.value) and message in str(err.value)

@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from kepu.records import Post
 from pipeline.embedding import HashingEmbedder
@@ -77,3 +78,26 @@ def test_classifier_alone_flags_only_above_threshold():
     advisory = score_post("p", "", "a sentence", ["a sentence"], [], [], 0.99, lambda t: 0.5,
                           classifier_standalone=False)
     assert not advisory.flagged and advisory.score > 0
+
+
+def test_claim_variants_are_matched_as_their_claim(tiny_claims):
+    from dataclasses import replace
+
+    emb = HashingEmbedder()
+    claims = [replace(tiny_claims[0], variants=("eating last night's dinner gives you tumours",
+                                                "old food from yesterday is carcinogenic")),
+              *tiny_claims[1:]]
+    plain = ClaimIndex(tiny_claims, emb.encode([c.text for c in tiny_claims]))
+    variants = emb.encode([v for c in claims for v in c.variants])
+    index = ClaimIndex(claims, emb.encode([c.text for c in claims]), variant_vectors=variants)
+    post = ["Eating last night's dinner gives you tumours, my aunt says."]
+    vectors = emb.encode(post)
+    assert match_claims(plain, vectors, 0.5, texts=post) == []
+    hit, = match_claims(index, vectors, 0.5, texts=post)
+    assert hit.claim.id == "c1" and hit.similarity > 0.5
+    assert hit.similarity == index.similarity(vectors[0], 0) > plain.similarity(vectors[0], 0)
+    ids, sims = index.search(vectors, k=4)
+    assert sorted(ids[0].tolist()) == [0, 1, 2, 3] and list(sims[0]) == sorted(sims[0])[::-1]
+    assert index.lexical_rank(post[0])[0] == 0
+    with pytest.raises(ValueError, match="one vector per claim variant"):
+        ClaimIndex(claims, emb.encode([c.text for c in claims]), variant_vectors=variants[:1])

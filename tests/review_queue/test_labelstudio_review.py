@@ -153,6 +153,7 @@ def _check_store(db, task_a, task_b, myth, fine):
     claim = db.dicts("SELECT * FROM claims WHERE id = 'c2' ORDER BY version DESC LIMIT 1")[0]
     assert claim["version"] == 2 and claim["source"].startswith(f"review:{task_a}")
     assert "Madsen 2002 NEJM" in claim["source"]
+    assert claim["variants"] == ["vaccines cause autism in children"]  # the confirmed sentence
     examples = {r[0]: r[1:] for r in db.rows(
         "SELECT post_id, label, kind, source FROM training_examples")}
     assert examples == {myth: (1, "confirmed", "review"), fine: (0, "false_positive", "review")}
