@@ -39,9 +39,8 @@ from pipeline.eval_data import (
     read_covidfact,
     read_healthver,
 )
-from pipeline.flagger import Flagger, hit_evidence
+from pipeline.flagger import Flagger, hit_evidence, hit_stances
 from pipeline.metrics import stance_scores
-from pipeline.stance import decide_stance
 from pipeline.stance_model import (
     PAIR_LABELS,
     POST_FEATURES,
@@ -96,7 +95,7 @@ def own_post_features(flagger: Flagger, model: StanceModel, posts: Sequence[Labe
         sentences, vectors, hits = flagger.matched(post)
         if not hits:
             continue
-        stances = [decide_stance(sentences[h.sentence_index], h.claim.text) for h in hits]
+        stances = hit_stances(post, sentences, hits)
         evidence = hit_evidence(model, flagger.index, flagger.corrections, hits, stances, vectors)
         rows.append(post_features(evidence, post.title, post.text))
         labels.append(kind == "debunk")

@@ -18,7 +18,7 @@ from pipeline.language import detect_lang
 from pipeline.matching import ClaimIndex, SentenceHit, match_claims
 from pipeline.scoring import ScoreWeights, score_post
 from pipeline.sentences import post_sentences
-from pipeline.stance import decide_stance
+from pipeline.stance import decide_stance, text_after
 from pipeline.stance_model import HitEvidence, StanceModel, post_features
 
 
@@ -75,7 +75,7 @@ class Flagger:
 
     def _flag_one(self, post: Post, sentences: list[str], vectors: np.ndarray) -> Flag:
         hits = self._hits(sentences, vectors)
-        stances = [decide_stance(sentences[h.sentence_index], h.claim.text) for h in hits]
+        stances = hit_stances(post, sentences, hits)
         decided = None
         if self.stance_model is not None and hits:
             stances, decided = self._model_stance(self.stance_model, post, hits, stances,
@@ -106,6 +106,15 @@ class Flagger:
         relabelled = [s if s.label == "neutral" else Stance(decided, s.cue or cue)
                       for s in stances]
         return relabelled, decided
+
+
+def hit_stances(post: Post, sentences: Sequence[str], hits: Sequence[SentenceHit]
+                ) -> list[Stance]:
+    """The rule stance of each matched sentence towards its claim, reading what follows it in
+    the post (an answer to a question)."""
+    return [decide_stance(sentences[h.sentence_index], h.claim.text,
+                          text_after(sentences[h.sentence_index], post.title, post.text))
+            for h in hits]
 
 
 def hit_evidence(model: StanceModel, index: ClaimIndex, corrections: Mapping[str, np.ndarray],

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from kepu.records import Stance
 
-_REFUTE_ZH = ("谣言", "辟谣", "不实", "误区", "伪科学", "没有科学依据", "缺乏科学依据", "没有证据",
+_REFUTE_ZH = ("谣言", "辟谣", "不实", "误区", "伪科学", "没有科学依据", "缺乏科学依据", "没有证据", "正确答案",
               "缺乏证据", "站不住脚", "不靠谱", "纯属", "是错误的", "说法错误", "并不", "并非", "假的",
               "误解", "毫无根据", "没有根据", "不成立", "被证伪", "夸大其词", "不能治", "治不了",
               "没有任何可靠", "不符合事实", "骗局")
@@ -22,7 +22,7 @@ _REFUTE_EN = ("myth", "debunk", "no evidence", "not true", "misconception", "hoa
               "are false", "false claim", "misinformation", "rumor", "rumour", "fact check",
               "fact-check", "no link", "no scientific", "not supported", "unfounded", "baseless",
               "incorrect", "untrue", "no basis", "disproven", "debunked", "not the case",
-              "falls apart", "no reliable", "is wrong", "are wrong")
+              "falls apart", "no reliable", "is wrong", "are wrong", "correct answer")
 # Words that mark a whole article as a refutation when it mentions a myth anywhere.
 _FRAMING = ("谣言", "辟谣", "伪科学", "没有科学依据", "缺乏科学依据", "不实", "误区", "骗局",
             "myth", "debunk", "misconception", "hoax", "misinformation", "fact check", "fact-check",
@@ -41,16 +41,27 @@ _REPORT_EN = ("claim that", "claims that", "claimed that", "claiming that", "cla
               "we've all heard", "often said", "often claimed", "widely believed", "popular belief",
               "common belief", "old wives")
 # Negated predicates only: a warning ("千万别吃", "don't eat") is not a refutation.
-_NEG_ZH = re.compile(r"不会|并不|并非|不是|不可能|不致|无关|没有(?:导致|引起|关系|关联|证据)")
+_NEG_ZH = re.compile(r"不会|并不|并非|不是|不可能|不致|无关|没有(?:明确|直接|任何)?(?:导致|引起|关系|关联|联系|证据)")
 _NEG_EN = re.compile(r"\b(?:does not|doesn't|do not cause|did not|didn't|is not|isn't|are not|"
                      r"aren't|cannot|can't|was not|wasn't|were not|weren't|never)\b",
                      re.IGNORECASE)
 _QUESTION = re.compile(r"[?？]\s*$|吗[。？?]?\s*$")
 # Rhetorical questions assert ("最后还不是都拉去填埋？", "Why else would they hide it?").
-_RHETORICAL = re.compile(r"还不是|难道|不就是|岂不是|\bwhy else\b|\bisn't it obvious\b|"
-                         r"\bwhat more proof\b", re.IGNORECASE)
+_RHETORICAL = re.compile(r"还不是|难道|不就是|岂不是|还不说明|在哪儿?呢|\bwhy else\b|"
+                         r"\bisn't it obvious\b|\bwhat more proof\b|\breally a coincidence\b",
+                         re.IGNORECASE)
 _NO_ANSWER = re.compile(r"^\s*(?:no[.!,]|not at all|unfortunately not|nope|不能[。！，]|不会[。！，]|"
                         r"不是[。！，]|没有[。！，]|当然不)", re.IGNORECASE)
+
+# What follows a question answers it: "…是真的吗？还真是！" asserts, "Is it true…? No." refutes.
+_YES_AFTER = re.compile(r"\b(?:yes|yep)\b|"
+                        r"(?<![不没])(?:是的|是真的|还真是|确实是|没错|答案是肯定的)",
+                        re.IGNORECASE)
+_NO_AFTER = re.compile(r"(?:(?:short |the )?answer(?: is)?[:：]?\s*)?(?:no\b|nope\b|not at all\b)|"
+                       r"(?:答[:：]\s*)?(?:不是|不会[。！，]|不能[。！，]|当然不|答案是否定的)",
+                       re.IGNORECASE)
+# The answer is the first sentence after the question, with its end mark ("还真是！").
+_ANSWER_END = re.compile(r"(?<=[。！？!?])|(?<=[.])\s")
 
 NEGATION = "negation"
 
@@ -64,14 +75,20 @@ def _negated(text: str) -> bool:
     return bool(_NEG_ZH.search(text) or _NEG_EN.search(text))
 
 
-def decide_stance(sentence: str, claim_text: str) -> Stance:
-    """Stance of one sentence towards one claim it matched."""
+def decide_stance(sentence: str, claim_text: str, following: str = "") -> Stance:
+    """Stance of one sentence towards one claim it matched; `following` is the post's text right
+    after the sentence (it may answer a question)."""
     cue = _has(sentence, _REFUTE_ZH) or _has(sentence, _REFUTE_EN)
     if cue:
         return Stance("debunks", cue)
     if _QUESTION.search(sentence.strip()):
         if _RHETORICAL.search(sentence):
             return Stance("asserts", "rhetorical question")
+        answer = _ANSWER_END.split(following.lstrip(" \t\n\"'“”‘’"), maxsplit=1)[0]
+        if _NO_AFTER.match(answer):
+            return Stance("debunks", "question answered no")
+        if len(answer) <= 40 and _YES_AFTER.search(answer):
+            return Stance("asserts", "question answered yes")
         return Stance("neutral", "question")
     cue = _has(sentence, _REPORT_ZH) or _has(sentence, _REPORT_EN)
     if cue:
@@ -79,6 +96,13 @@ def decide_stance(sentence: str, claim_text: str) -> Stance:
     if _negated(sentence) and not _negated(claim_text):
         return Stance("debunks", NEGATION)
     return Stance("asserts", "")
+
+
+def text_after(sentence: str, title: str, text: str, span: int = 80) -> str:
+    """Up to `span` characters of the post that follow `sentence` (empty when not found)."""
+    whole = f"{title}\n{text}" if title else text
+    at = whole.find(sentence)
+    return whole[at + len(sentence):at + len(sentence) + span] if at >= 0 else ""
 
 
 def has_framing(title: str, text: str) -> bool:

@@ -31,6 +31,8 @@ def test_english_stance(sentence, label):
     ("网上流传隔夜菜会致癌。", "neutral"),
     ("门诊里常有老人问我，隔夜菜是不是会致癌。", "neutral"),
     ("隔夜菜里全是亚硝酸盐，吃多了还不是要致癌？", "asserts"),
+    ("天天说隔夜菜致癌，癌在哪儿呢？", "asserts"),
+    ("冷藏隔夜菜和癌症之间没有明确联系。", "debunks"),
 ])
 def test_chinese_stance(sentence, label):
     assert decide_stance(sentence, CLAIM_ZH).label == label
@@ -60,3 +62,28 @@ def test_question_answered_no_is_a_debunk():
     assert post_stance([N, A], title="隔夜菜能吃吗？", text="不能。隔夜菜会致癌") == "debunks"
     assert post_stance([N, A], title="How to beat a cold?", text="Vitamin C. It works.") \
         == "asserts"
+
+
+@pytest.mark.parametrize("sentence, following, label", [
+    ("Is it true that vaccines cause autism?", " Short answer: yes. The data are hidden.",
+     "asserts"),
+    ("Do vaccines cause autism?", " I looked into it and yes, they do.", "asserts"),
+    ("Do vaccines cause autism?", " No. Studies of millions of children show no link.",
+     "debunks"),
+    ("Do vaccines cause autism?", " Yesterday I read a long study on that.", "neutral"),
+    ("听说隔夜菜会致癌，是真的吗？", "我查了一下，还真是！亚硝酸盐超标。", "asserts"),
+    ("隔夜菜会致癌吗？", "不是的。冷藏的剩菜亚硝酸盐很低。", "debunks"),
+    ("隔夜菜会致癌吗？", "答：不会。", "debunks"),
+    ("隔夜菜会致癌吗？", "", "neutral"),
+])
+def test_a_question_takes_the_stance_of_its_answer(sentence, following, label):
+    claim = CLAIM_ZH if "隔夜菜" in sentence else CLAIM_EN
+    assert decide_stance(sentence, claim, following).label == label
+
+
+def test_text_after_finds_what_follows_a_sentence():
+    from pipeline.stance import text_after
+
+    assert text_after("Is it true?", "Eggs", "Is it true? Yes.") == " Yes."
+    assert text_after("Eggs", "Eggs", "Is it true? Yes.").startswith("\nIs it true?")
+    assert text_after("absent", "", "Is it true? Yes.") == ""
