@@ -10,6 +10,7 @@ import pytest
 from kepu.records import Claim
 from kepu.settings import PROJECT_ROOT, Settings, load_settings
 from kepu.store import Database
+from pipeline.embedding import HashingEmbedder
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -25,6 +26,23 @@ def settings(tmp_path: Path) -> Settings:
                       allow_private_addresses=True, demo_port=0)
     s.export_runtime_env()
     return s
+
+
+class CountingEmbedder(HashingEmbedder):
+    """The hashing embedder, counting the texts it embeds (to test vector caches)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    def encode(self, texts, role="passage"):
+        self.calls += len(texts)
+        return super().encode(texts, role)
+
+
+@pytest.fixture
+def counting_embedder() -> CountingEmbedder:
+    return CountingEmbedder()
 
 
 @pytest.fixture

@@ -41,18 +41,10 @@ def test_stance_model_of_another_embedder_falls_back_to_rules(settings, tmp_path
     assert load_stance_model(missing, HashingEmbedder()) is None
 
 
-def test_correction_vectors_are_cached_by_sentence(db, tiny_claims):
-    class Counting(HashingEmbedder):
-        calls = 0
-
-        def encode(self, texts, role="passage"):
-            Counting.calls += len(texts)
-            return super().encode(texts, role)
-
-    embedder = Counting()
-    first = correction_vectors(db, embedder, tiny_claims)
-    second = correction_vectors(db, embedder, tiny_claims)
-    assert Counting.calls == len(tiny_claims)  # every explanation is one sentence
+def test_correction_vectors_are_cached_by_sentence(db, tiny_claims, counting_embedder):
+    first = correction_vectors(db, counting_embedder, tiny_claims)
+    second = correction_vectors(db, counting_embedder, tiny_claims)
+    assert counting_embedder.calls == len(tiny_claims)  # every explanation is one sentence
     assert all(np.allclose(first[k], second[k]) for k in first)
 
 

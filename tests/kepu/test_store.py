@@ -61,13 +61,13 @@ def test_flags_and_tasks_are_idempotent(db):
     assert db.scalar("SELECT count(*) FROM review_tasks") == 1
 
 
-def test_claim_variants_are_content_and_their_vectors_are_cached(db, tiny_claims):
+def test_claim_variants_are_content_and_their_vectors_are_cached(db, tiny_claims,
+                                                                 counting_embedder):
     from dataclasses import replace
 
     import numpy as np
 
     from kepu.scoring_service import claim_index
-    from pipeline.embedding import HashingEmbedder
 
     save_claims(db, tiny_claims)
     with_variants = replace(tiny_claims[1], variants=("Jabs give kids autism.",
@@ -78,18 +78,11 @@ def test_claim_variants_are_content_and_their_vectors_are_cached(db, tiny_claims
     assert latest["c2"].variants == with_variants.variants and latest["c2"].version == 2
     assert latest["c1"].variants == () and latest["c1"].version == 1
 
-    class Counting(HashingEmbedder):
-        calls = 0
-
-        def encode(self, texts, role="passage"):
-            Counting.calls += len(texts)
-            return super().encode(texts, role)
-
-    embedder = Counting()
+    embedder = counting_embedder
     index = claim_index(db, embedder)
-    assert Counting.calls == len(tiny_claims) + 2
+    assert embedder.calls == len(tiny_claims) + 2
     assert claim_index(db, embedder).vectors.shape == index.vectors.shape == (6, embedder.dim)
-    assert Counting.calls == len(tiny_claims) + 2  # nothing embedded twice
+    assert embedder.calls == len(tiny_claims) + 2  # nothing embedded twice
     jab = embedder.encode(["Jabs give kids autism."])[0]
     assert np.isclose(index.similarity(jab, index.position["c2"]), 1.0, atol=1e-5)
 
