@@ -114,17 +114,25 @@ class ClaimIndex:
         rows, sims = self.dense.search(self.prepare(queries), k * self._fan_out)
         if self._fan_out == 1:
             return rows, sims
-        k = min(k, len(self.claims))
-        ids, best = np.zeros((len(rows), k), dtype=np.int64), np.zeros((len(rows), k), np.float32)
-        for q in range(len(rows)):
-            seen: list[int] = []
-            for row, sim in zip(self.owner[rows[q]], sims[q], strict=True):
-                if int(row) not in seen:
-                    seen.append(int(row))
-                    ids[q, len(seen) - 1], best[q, len(seen) - 1] = row, sim
-                if len(seen) == k:
+        keep = [self._best_per_claim(r, k) for r in rows]
+        width = min(len(positions) for positions in keep)
+        ids = np.array([self.owner[r[p[:width]]] for r, p in zip(rows, keep, strict=True)])
+        best = np.array([s[p[:width]] for s, p in zip(sims, keep, strict=True)])
+        return ids.reshape(len(rows), width), best.reshape(len(rows), width)
+
+    def _best_per_claim(self, rows: Sequence[int], k: int) -> list[int]:
+        """Positions in `rows` (wording rows, best first) of each claim's best wording, at most
+        `k` claims."""
+        seen: set[int] = set()
+        keep: list[int] = []
+        for position, row in enumerate(rows):
+            claim = int(self.owner[row])
+            if claim not in seen:
+                seen.add(claim)
+                keep.append(position)
+                if len(keep) == k:
                     break
-        return ids, best
+        return keep
 
     def lexical_rank(self, text: str, k: int = 10) -> list[int]:
         """BM25 top-k claim indices (best wording) with a positive score; empty without the
@@ -132,13 +140,8 @@ class ClaimIndex:
         if self.bm25 is None:
             return []
         scores = self.bm25.scores(tokenize(text))
-        ranked: list[int] = []
-        for row in np.argsort(-scores):
-            if scores[row] <= 0 or len(ranked) == k:
-                break
-            if int(self.owner[row]) not in ranked:
-                ranked.append(int(self.owner[row]))
-        return ranked
+        rows = [int(row) for row in np.argsort(-scores) if scores[row] > 0]
+        return [int(self.owner[rows[p]]) for p in self._best_per_claim(rows, k)]
 
     def rank(self, texts: Sequence[str], queries: np.ndarray, k: int = 10) -> list[list[int]]:
         """Fused (dense + BM25) ranking of claim indices per query, best first."""

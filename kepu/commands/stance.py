@@ -1,4 +1,5 @@
-"""`kepu train-stance` and `kepu train-checkworthy`: fit the small trained heads of the pipeline."""
+"""`kepu train-stance`, `kepu train-checkworthy` and `kepu train-calibration`: fit the small
+trained parts of the pipeline and print their cards."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ def train_stance(
 
     Example: kepu train-stance --out /tmp/stance
     """
-    from kepu.cli import _progress, _settings, console
+    from kepu.cli import _progress, _settings
     from kepu.services import ensure_claims
     from kepu.stance_service import train_stance as run
     from kepu.store import Database
@@ -33,8 +34,7 @@ def train_stance(
     with Database(settings.database) as db, _progress() as bar:
         task = bar.add_task("embedding stance pairs (cached afterwards)", total=None)
         card = run(settings, db, embedder, target, progress=lambda n: bar.advance(task, n))
-    console.print(json.dumps(card, indent=2, ensure_ascii=False))
-    console.print(f"stance model written to {target}")
+    _print_card(card, "stance model", target)
 
 
 def train_checkworthy(
@@ -48,7 +48,7 @@ def train_checkworthy(
     Example: kepu train-checkworthy --out /tmp/checkworthy
     """
     from kepu.checkworthy_service import train_checkworthy as run
-    from kepu.cli import _progress, _settings, console
+    from kepu.cli import _progress, _settings
     from pipeline.embedders import load_embedder
 
     settings = _settings()
@@ -57,8 +57,7 @@ def train_checkworthy(
     with _progress() as bar:
         task = bar.add_task("embedding sentences (cached afterwards)", total=None)
         card = run(settings, embedder, target, progress=lambda n: bar.advance(task, n))
-    console.print(json.dumps(card, indent=2, ensure_ascii=False))
-    console.print(f"check-worthiness head written to {target}")
+    _print_card(card, "check-worthiness head", target)
 
 
 def train_calibration(
@@ -73,7 +72,7 @@ def train_calibration(
     Example: kepu train-calibration --out /tmp/calibration
     """
     from kepu.calibration_service import train_calibration as run
-    from kepu.cli import _settings, console
+    from kepu.cli import _settings
     from kepu.services import ensure_claims
     from kepu.store import Database
     from pipeline.embedders import load_embedder
@@ -83,8 +82,15 @@ def train_calibration(
     target = out or settings.score_calibration
     with Database(settings.database) as db:
         card = run(settings, db, load_embedder(settings), target)
+    _print_card(card, "score calibration", target)
+
+
+def _print_card(card: dict[str, object], what: str, target: Path) -> None:
+    """The card a training command wrote (its figures), then where it went."""
+    from kepu.cli import console
+
     console.print(json.dumps(card, indent=2, ensure_ascii=False))
-    console.print(f"score calibration written to {target}")
+    console.print(f"{what} written to {target}")
 
 
 def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:

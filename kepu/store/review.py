@@ -238,7 +238,8 @@ def asserted_claim(db: Database, post_id: str) -> dict[str, Any] | None:
     """The latest version of the claim the post asserts most closely, if any, with the post's
     sentence that asserts it (`asserted_sentence`)."""
     rows = db.dicts(
-        "SELECT c.*, pc.sentence AS asserted_sentence FROM post_claims pc JOIN claims c ON c.id = pc.claim_id "
+        "SELECT c.*, pc.sentence AS asserted_sentence "
+        "FROM post_claims pc JOIN claims c ON c.id = pc.claim_id "
         "WHERE pc.post_id = ? AND pc.stance = 'asserts' "
         "QUALIFY row_number() OVER (PARTITION BY c.id ORDER BY c.version DESC) = 1 "
         "ORDER BY pc.similarity DESC LIMIT 1", [post_id])
