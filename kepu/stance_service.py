@@ -10,7 +10,7 @@ sentence vectors barely tell apart; trained with it, the pair head fell on every
 own. climate-fever's train part is left out because embedding its 5,600 texts takes ~20 minutes
 on 2 cores. cfever-zh is not used: its evidence is references into a Wikipedia dump that is not in
 ../shared/datasets, so it has no pair text. Our posts: the sample site and data/dev fit the post
-head (leave-one-out figures are printed); data/eval is never read here.
+head and its wording model (leave-one-out figures are printed); data/eval is never read here.
 """
 
 from __future__ import annotations
@@ -25,11 +25,18 @@ from pathlib import Path
 import numpy as np
 
 from kepu.flag_eval import LabelledPost, dev_files, dev_posts, sample_site_posts
+from kepu.records import Post
 from kepu.scoring_service import build_flagger, correction_vectors
 from kepu.settings import Settings
 from kepu.store import Database
 from models.registry import vector_cache
-from models.stance_training import fit_pair_head, fit_post_head, leave_one_out
+from models.stance_training import (
+    fit_pair_head,
+    fit_post_head,
+    fit_wording,
+    leave_one_out,
+    out_of_fold_wording,
+)
 from models.vectors import VectorCache, sentence_vectors
 from pipeline.embedding import Embedder
 from pipeline.eval_data import (
@@ -48,6 +55,7 @@ from pipeline.stance_model import (
     pair_features,
     post_features,
 )
+from pipeline.wording import post_text
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int], None]
@@ -86,9 +94,10 @@ def _pair_scores(model: StanceModel, embedder: Embedder, cache: VectorCache,
 
 
 def own_post_features(flagger: Flagger, model: StanceModel, posts: Sequence[LabelledPost]
-                      ) -> tuple[np.ndarray, list[bool], list[str]]:
-    """Post features of the myth and debunk posts that match a claim, with their labels."""
-    rows, labels, ids = [], [], []
+                      ) -> tuple[np.ndarray, list[bool], list[Post]]:
+    """Post features of the myth and debunk posts that match a claim, with their labels and
+    the posts. The wording feature is `model`'s logit (0 for a draft without wording model)."""
+    rows, labels, matched = [], [], []
     for post, kind in posts:
         if kind not in ("myth", "debunk"):
             continue
@@ -97,10 +106,11 @@ def own_post_features(flagger: Flagger, model: StanceModel, posts: Sequence[Labe
             continue
         stances = hit_stances(post, sentences, hits)
         evidence = hit_evidence(model, flagger.index, flagger.corrections, hits, stances, vectors)
-        rows.append(post_features(evidence, post.title, post.text))
+        rows.append(post_features(evidence, post.title, post.text,
+                                  model.wording_logit(post.title, post.text)))
         labels.append(kind == "debunk")
-        ids.append(post.id)
-    return np.stack(rows), labels, ids
+        matched.append(post)
+    return np.stack(rows), labels, matched
 
 
 def train_stance(settings: Settings, db: Database, embedder: Embedder, out_dir: Path,
@@ -109,7 +119,9 @@ def train_stance(settings: Settings, db: Database, embedder: Embedder, out_dir: 
 
     Our posts are matched by the rule-stance flagger; the heads are fitted on those matches."""
     started = time.perf_counter()
-    flagger = replace(build_flagger(settings, db, embedder), stance_model=None)
+    # the rules match and decide here: the model being replaced is not loaded (it may be stale)
+    rules_only = settings.model_copy(update={"use_stance_model": False})
+    flagger = build_flagger(rules_only, db, embedder)
     flagger = replace(flagger, corrections=correction_vectors(db, embedder, flagger.index.claims))
     cache = vector_cache(settings, embedder)
     train_sets = public_sets(settings.datasets_dir, "train")
@@ -120,10 +132,13 @@ def train_stance(settings: Settings, db: Database, embedder: Embedder, out_dir: 
     draft = StanceModel(pair_w, pair_b, np.zeros(len(POST_FEATURES), np.float32), 0.0,
                         embedder.name, version)
     own = sample_site_posts(settings.data_dir) + dev_posts(settings.data_dir)
-    features, is_debunk, _ = own_post_features(flagger, draft, own)
+    features, is_debunk, matched = own_post_features(flagger, draft, own)
+    texts = [post_text(post.title, post.text) for post in matched]
+    features[:, POST_FEATURES.index("wording")] = out_of_fold_wording(texts, is_debunk)
     loo = leave_one_out(features, is_debunk, post_c) >= 0.5
     post_w, post_b = fit_post_head(features, is_debunk, post_c)
-    model = StanceModel(pair_w, pair_b, post_w, post_b, embedder.name, version)
+    wording = fit_wording(texts, is_debunk)
+    model = StanceModel(pair_w, pair_b, post_w, post_b, embedder.name, version, wording)
     truth = np.asarray(is_debunk)
     card: dict[str, object] = {
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -140,6 +155,8 @@ def train_stance(settings: Settings, db: Database, embedder: Embedder, out_dir: 
             "myths called debunks": float(loo[~truth].mean()),
         },
         "post_weights": dict(zip(POST_FEATURES, map(float, post_w), strict=True)),
+        "wording_model": {"posts": len(texts), "ngrams": len(wording.vocabulary),
+                          "post_head_fitted_on": "out-of-fold logits (5 folds)"},
         "seconds": round(time.perf_counter() - started, 1),
     }
     model.save(out_dir, card)

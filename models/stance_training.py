@@ -2,7 +2,8 @@
 
 Logistic regression for both: the pair head is a three-way softmax on pair features, balanced by
 class because the public sets are mostly "neutral"; the post head is a strongly regularised
-logistic on a handful of features, because it learns from a few dozen of our own posts.
+logistic on a handful of features, because it learns from a few hundred of our own posts. One of
+those features is the wording model's logit, taken out of fold.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from collections.abc import Sequence
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
 
 from pipeline.stance_model import PAIR_LABELS
+from pipeline.wording import WordingModel, wording_vectorizer
 
 
 def fit_pair_head(features: np.ndarray, labels: Sequence[str], c: float = 1.0,
@@ -60,3 +63,31 @@ def leave_one_out(features: np.ndarray, is_debunk: Sequence[bool], c: float = 1.
         w, b = fit_post_head(features[keep], y[keep], c)
         probs[i] = 1.0 / (1.0 + np.exp(-(features[i] @ w + b)))
     return probs
+
+
+def fit_wording(texts: Sequence[str], is_debunk: Sequence[bool], c: float = 1.0
+                ) -> WordingModel:
+    """The wording model (`pipeline.wording`) on whole posts, debunks as the positive class."""
+    y = np.asarray(is_debunk, dtype=int)
+    if len(set(y.tolist())) < 2:
+        raise ValueError("the wording model needs both debunking and myth-asserting posts")
+    vectorizer = wording_vectorizer()
+    x = vectorizer.fit_transform(list(texts))
+    model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced").fit(x, y)
+    vocabulary = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
+    return WordingModel(tuple(vocabulary), vectorizer.idf_.astype(np.float32),
+                        model.coef_[0].astype(np.float32), float(model.intercept_[0]))
+
+
+def out_of_fold_wording(texts: Sequence[str], is_debunk: Sequence[bool], c: float = 1.0,
+                        folds: int = 5, seed: int = 0) -> np.ndarray:
+    """Each post's wording logit from a model fitted without it (k folds). The post head is
+    fitted on these: in-sample logits would be near-perfect and the head would trust them
+    far more than they deserve on new posts."""
+    y = np.asarray(is_debunk, dtype=bool)
+    out = np.zeros(len(y), dtype=np.float32)
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    for train, held in splitter.split(np.zeros(len(y)), y):
+        model = fit_wording([texts[i] for i in train], y[train], c)
+        out[held] = model.logits([texts[i] for i in held])
+    return out

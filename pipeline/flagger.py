@@ -95,7 +95,8 @@ class Flagger:
         speech) and otherwise take the post's side."""
         evidence = hit_evidence(model, self.index, self.corrections, hits, stances, vectors)
         p_debunk = model.debunk_probability(
-            post_features(evidence, post.title, post.text))
+            post_features(evidence, post.title, post.text,
+                          model.wording_logit(post.title, post.text)))
         if p_debunk >= 0.5:
             decided = "debunks"
         elif all(s.label == "neutral" for s in stances):

@@ -7,8 +7,9 @@ Two small linear layers on what the flagger already computes, so stance costs no
   climate-fever);
 - a *post head* (logistic, p(debunk)) over a few post-level features: the pair head's refutation
   margin, how much closer the matched sentences sit to the claim's correction (its explanation)
-  than to the claim itself, and the rule cues of `pipeline.stance`. It is fitted on our own
-  labelled posts (data/site_src and data/dev), never on data/eval.
+  than to the claim itself, the rule cues of `pipeline.stance`, and the post's wording (the
+  logit of `pipeline.wording`'s character n-gram model). It is fitted on our own labelled posts
+  (data/site_src and data/dev), never on data/eval.
 
 Weights live in safetensors with a JSON card naming the embedder they belong to; never pickle.
 Pure numpy: the flagger passes vectors in.
@@ -27,10 +28,13 @@ from kepu.errors import ModelError
 from kepu.records import Stance
 from pipeline.model_files import CARD, read_model, write_model
 from pipeline.stance import NEGATION, has_framing, is_no_answer
+from pipeline.wording import WordingModel, post_text
 
 PAIR_LABELS = ("supports", "refutes", "neutral")
 POST_FEATURES = ("refute_margin", "correction_contrast", "post_correction_contrast",
-                 "refute_cue_share", "mention_share", "negation_share", "framing", "no_answer")
+                 "refute_cue_share", "mention_share", "negation_share", "framing", "no_answer",
+                 "wording")
+WORDING_VOCABULARY = "wording_vocabulary.json"
 
 
 def pair_features(sentences: np.ndarray, claims: np.ndarray) -> np.ndarray:
@@ -59,8 +63,10 @@ class HitEvidence:
     post_correction_contrast: float = 0.0
 
 
-def post_features(hits: Sequence[HitEvidence], title: str, text: str) -> np.ndarray:
-    """The POST_FEATURES vector of one post (zeros without hits)."""
+def post_features(hits: Sequence[HitEvidence], title: str, text: str, wording: float = 0.0
+                  ) -> np.ndarray:
+    """The POST_FEATURES vector of one post (zeros without hits); `wording` is the wording
+    model's logit for the post (`StanceModel.wording_logit`)."""
     if not hits:
         return np.zeros(len(POST_FEATURES), dtype=np.float32)
     w = np.asarray([max(h.similarity, 1e-3) for h in hits], dtype=np.float32)
@@ -78,6 +84,7 @@ def post_features(hits: Sequence[HitEvidence], title: str, text: str) -> np.ndar
         share([h.stance.cue == NEGATION for h in hits]),
         float(has_framing(title, text)),
         float(is_no_answer(title, text)),
+        float(wording),
     ], dtype=np.float32)
 
 
@@ -91,6 +98,13 @@ class StanceModel:
     post_bias: float
     embedder: str
     version: str
+    wording: WordingModel | None = None
+
+    def wording_logit(self, title: str, text: str) -> float:
+        """The wording model's log-odds that the post debunks (0 without one)."""
+        if self.wording is None:
+            return 0.0
+        return float(self.wording.logits([post_text(title, text)])[0])
 
     def pair_probabilities(self, sentences: np.ndarray, claims: np.ndarray) -> np.ndarray:
         """(n, 3) probabilities over PAIR_LABELS."""
@@ -107,11 +121,18 @@ class StanceModel:
         return float(1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0))))
 
     def save(self, directory: Path, card: dict[str, object]) -> Path:
-        return write_model(directory, "stance.safetensors", {
-            "pair_weights": self.pair_weights, "pair_bias": self.pair_bias,
-            "post_weights": self.post_weights, "post_bias": np.asarray([self.post_bias])},
-            {**card, "embedder": self.embedder, "version": self.version,
-             "pair_labels": list(PAIR_LABELS), "post_features": list(POST_FEATURES)})
+        tensors = {"pair_weights": self.pair_weights, "pair_bias": self.pair_bias,
+                   "post_weights": self.post_weights, "post_bias": np.asarray([self.post_bias])}
+        if self.wording is not None:
+            tensors |= {"wording_idf": self.wording.idf, "wording_weights": self.wording.weights,
+                        "wording_intercept": np.asarray([self.wording.intercept])}
+            directory.mkdir(parents=True, exist_ok=True)
+            (directory / WORDING_VOCABULARY).write_text(
+                json.dumps(list(self.wording.vocabulary), ensure_ascii=False) + "\n",
+                encoding="utf-8")
+        return write_model(directory, "stance.safetensors", tensors,
+                           {**card, "embedder": self.embedder, "version": self.version,
+                            "pair_labels": list(PAIR_LABELS), "post_features": list(POST_FEATURES)})
 
     @classmethod
     def load(cls, directory: Path) -> StanceModel:
@@ -120,8 +141,24 @@ class StanceModel:
             raise ModelError(f"{directory / CARD}: post features differ from this version's; "
                              "retrain with `kepu train-stance`")
         return cls(tensors["pair_weights"], tensors["pair_bias"], tensors["post_weights"],
-                   float(tensors["post_bias"][0]), str(card["embedder"]), str(card["version"]))
+                   float(tensors["post_bias"][0]), str(card["embedder"]), str(card["version"]),
+                   _load_wording(directory, tensors))
 
     @classmethod
     def card(cls, directory: Path) -> dict[str, object]:
         return json.loads((directory / CARD).read_text(encoding="utf-8"))
+
+
+def _load_wording(directory: Path, tensors: dict[str, np.ndarray]) -> WordingModel | None:
+    if "wording_weights" not in tensors:
+        return None
+    path = directory / WORDING_VOCABULARY
+    try:
+        vocabulary = tuple(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{path}: unreadable wording vocabulary: {exc}") from exc
+    if not len(vocabulary) == len(tensors["wording_idf"]) == len(tensors["wording_weights"]):
+        raise ModelError(f"{path}: {len(vocabulary)} n-grams for "
+                         f"{len(tensors['wording_weights'])} weights")
+    return WordingModel(vocabulary, tensors["wording_idf"], tensors["wording_weights"],
+                        float(tensors["wording_intercept"][0]))
