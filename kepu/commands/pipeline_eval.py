@@ -149,7 +149,9 @@ def bench_flag(posts: Annotated[int, typer.Option(help="How many posts")] = 5000
     with Database(settings.database) as db:
         flagger = build_flagger(settings, db, load_embedder(settings))
         figures = run(settings, db, flagger, posts, lambda texts: naive.encode(texts))
-    console.print(f"bench flag ({flagger.embedder.name}; naive: {naive.name}): " + ", ".join(
+    runtime = getattr(flagger.embedder, "runtime", "")
+    console.print(f"bench flag ({flagger.embedder.name}{f' on {runtime}' if runtime else ''}; "
+                  f"naive: {naive.name}): " + ", ".join(
         f"{k} {v:.1f}" for k, v in figures.items()))
 
 
