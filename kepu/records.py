@@ -45,6 +45,11 @@ class Claim:
     variants: tuple[str, ...] = ()
 
 
+
+def post_text(title: str, text: str) -> str:
+    """A post's title and body as one text, as the classifiers and the stance model read it."""
+    return "\n".join(part for part in (title, text) if part)
+
 @dataclass(frozen=True)
 class Post:
     """One collected post (article, feed entry, platform dump row)."""

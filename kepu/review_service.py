@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kepu.errors import InputError, ReviewError
-from kepu.records import Claim, Decision, ReviewTask
+from kepu.records import Claim, Decision, ReviewTask, post_text
 from kepu.settings import Settings
 from kepu.store import Database
 from kepu.store import review as store
@@ -227,7 +227,7 @@ def feed_back(db: Database) -> int:
 
 
 def _example(row: dict[str, Any], label: int, kind: str) -> dict[str, Any]:
-    text = "\n".join(part for part in (row["title"], row["text"]) if part)
+    text = post_text(row["title"], row["text"])
     source = "active_learning" if row["origin"] == "active_learning" else "review"
     return {"post_id": row["post_id"], "text": text, "lang": row["lang"], "label": label,
             "verdict": row["verdict"], "kind": kind, "source": source,

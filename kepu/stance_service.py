@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from kepu.flag_eval import LabelledPost, dev_files, dev_posts, sample_site_posts
-from kepu.records import Post
+from kepu.records import Post, post_text
 from kepu.scoring_service import build_flagger, correction_vectors
 from kepu.settings import Settings
 from kepu.store import Database
@@ -55,7 +55,6 @@ from pipeline.stance_model import (
     pair_features,
     post_features,
 )
-from pipeline.wording import post_text
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int], None]

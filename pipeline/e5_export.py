@@ -16,8 +16,6 @@ import tempfile
 import warnings
 from pathlib import Path
 
-import numpy as np
-
 from kepu.errors import ModelError
 from pipeline.e5_model_file import E5ModelFile
 
@@ -131,9 +129,3 @@ def ensure_graph(model_file: E5ModelFile, out_dir: Path) -> Path:
         raise ModelError(f"{out_dir}: cannot write the ONNX export of {model_file.path} "
                          f"({exc}); set KEPU_E5_GRAPH_DIR to a writable folder") from exc
 
-
-def position_type_table(model_file: E5ModelFile) -> np.ndarray:
-    """Position embeddings with the (single) token-type embedding added: (positions, hidden)."""
-    hidden = model_file.shape.hidden
-    positions = model_file.tensor("emb.pos").reshape(-1, hidden)
-    return positions + model_file.tensor("emb.type").reshape(-1, hidden)[0]

@@ -146,6 +146,13 @@ class E5ModelFile:
         raw = self._data[entry.offset:entry.offset + entry.nbytes]
         return raw.reshape(self.shape.vocab_rows, self.shape.hidden // BLOCK, BLOCK_BYTES)
 
+    def position_type_table(self) -> np.ndarray:
+        """Position embeddings with the (single) token-type embedding added: (positions,
+        hidden), summed onto the word rows before the exported graph runs."""
+        hidden = self.shape.hidden
+        positions = self.tensor("emb.pos").reshape(-1, hidden)
+        return positions + self.tensor("emb.type").reshape(-1, hidden)[0]
+
     def fingerprint(self) -> str:
         """sha256 of the file: an exported graph is reused only for the same weights."""
         digest = hashlib.sha256()

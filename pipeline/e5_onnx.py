@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.e5_export import ensure_graph, position_type_table
+from pipeline.e5_export import ensure_graph
 from pipeline.e5_model_file import E5ModelFile, dequantise_q4
 from pipeline.e5_tokenizer import E5Tokenizer
 
@@ -38,7 +38,7 @@ class OnnxE5Encoder:
             providers=["CPUExecutionProvider"])
         self._tokenizer = E5Tokenizer(model_file)
         self._words = model_file.word_blocks()
-        self._positions = position_type_table(model_file)
+        self._positions = model_file.position_type_table()
         self._shape = model_file.shape
         self.dim = model_file.shape.hidden
         self.batch_size = batch_size

@@ -11,7 +11,7 @@ from typing import Protocol
 
 import numpy as np
 
-from kepu.records import Flag, Post, Stance
+from kepu.records import Flag, Post, Stance, post_text
 from pipeline.calibration import ScoreCalibration
 from pipeline.embedding import Embedder
 from pipeline.language import detect_lang
@@ -82,8 +82,8 @@ class Flagger:
                                                   vectors)
         mean = vectors.mean(axis=0, keepdims=True)
         mean /= max(float(np.linalg.norm(mean)), 1e-9)
-        post_text = "\n".join(part for part in (post.title, post.text) if part)
-        prob = float(self.classifier.predict_proba(mean, texts=[post_text])[0])
+        prob = float(self.classifier.predict_proba(
+            mean, texts=[post_text(post.title, post.text)])[0])
         return score_post(post.id, post.title, post.text, sentences, hits, stances, prob,
                           self.threshold_for, self.weights, self.classifier.standalone,
                           stance=decided,

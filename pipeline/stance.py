@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from kepu.records import Stance
+from kepu.records import Stance, post_text
 
 _REFUTE_ZH = ("谣言", "辟谣", "不实", "误区", "伪科学", "没有科学依据", "缺乏科学依据", "没有证据", "正确答案",
               "缺乏证据", "站不住脚", "不靠谱", "纯属", "是错误的", "说法错误", "并不", "并非", "假的",
@@ -100,7 +100,7 @@ def decide_stance(sentence: str, claim_text: str, following: str = "") -> Stance
 
 def text_after(sentence: str, title: str, text: str, span: int = 80) -> str:
     """Up to `span` characters of the post that follow `sentence` (empty when not found)."""
-    whole = f"{title}\n{text}" if title else text
+    whole = post_text(title, text)
     at = whole.find(sentence)
     return whole[at + len(sentence):at + len(sentence) + span] if at >= 0 else ""
 

@@ -25,10 +25,10 @@ from pathlib import Path
 import numpy as np
 
 from kepu.errors import ModelError
-from kepu.records import Stance
+from kepu.records import Stance, post_text
 from pipeline.model_files import CARD, read_model, write_model
 from pipeline.stance import NEGATION, has_framing, is_no_answer
-from pipeline.wording import WordingModel, post_text
+from pipeline.wording import WordingModel
 
 PAIR_LABELS = ("supports", "refutes", "neutral")
 POST_FEATURES = ("refute_margin", "correction_contrast", "post_correction_contrast",

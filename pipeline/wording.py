@@ -22,10 +22,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 NGRAMS = (1, 3)
 
 
-def wording_vectorizer(vocabulary: Sequence[str] | None = None, min_df: int = 2
-                       ) -> TfidfVectorizer:
+def wording_vectorizer(vocabulary: Sequence[str] | None = None) -> TfidfVectorizer:
     """The one n-gram recipe used to fit and to apply (lower-cased, within word boundaries)."""
-    return TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAMS, min_df=min_df,
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAMS, min_df=2,
                            sublinear_tf=True, vocabulary=vocabulary)
 
 
@@ -49,6 +48,3 @@ class WordingModel:
         x = self._vectorizer.transform(list(texts))
         return (x @ np.asarray(self.weights, dtype=np.float64) + self.intercept).astype(np.float32)
 
-
-def post_text(title: str, text: str) -> str:
-    return "\n".join(part for part in (title, text) if part)
