@@ -53,15 +53,24 @@ class Flagger:
             yield from self._flag_batch(posts[start:start + batch_size])
 
     def _flag_batch(self, posts: Sequence[Post]) -> list[Flag]:
+        """Encode the batch's sentences in one call; the classifier and the wording model also
+        read the whole batch at once (per-post calls cost more than the arithmetic)."""
         per_post = [post_sentences(p.title, p.text) for p in posts]
         flat = [s for sentences in per_post for s in sentences]
         vectors = self.embedder.encode(flat, role="query")
-        flags, offset = [], 0
-        for post, sentences in zip(posts, per_post, strict=True):
-            block = vectors[offset:offset + len(sentences)]
+        blocks, offset = [], 0
+        for sentences in per_post:
+            blocks.append(vectors[offset:offset + len(sentences)])
             offset += len(sentences)
-            flags.append(self._flag_one(post, sentences, block))
-        return flags
+        hits = [self._hits(s, v) for s, v in zip(per_post, blocks, strict=True)]
+        probs = self._classifier_probabilities(posts, blocks)
+        wording = np.zeros(len(posts), dtype=np.float32)
+        if self.stance_model is not None:
+            matched = [i for i, post_hits in enumerate(hits) if post_hits]
+            wording[matched] = self.stance_model.wording_logits(
+                [post_text(posts[i].title, posts[i].text) for i in matched])
+        return [self._flag_one(*args) for args in zip(
+            posts, per_post, blocks, hits, probs.tolist(), wording.tolist(), strict=True)]
 
     def matched(self, post: Post) -> tuple[list[str], np.ndarray, list[SentenceHit]]:
         """One post's sentences, their vectors and their claim matches."""
@@ -73,30 +82,34 @@ class Flagger:
         thresholds = [self.match_threshold(detect_lang(s)) for s in sentences]
         return match_claims(self.index, vectors, thresholds, texts=sentences)
 
-    def _flag_one(self, post: Post, sentences: list[str], vectors: np.ndarray) -> Flag:
-        hits = self._hits(sentences, vectors)
+    def _classifier_probabilities(self, posts: Sequence[Post], blocks: Sequence[np.ndarray]
+                                  ) -> np.ndarray:
+        """The classifier's probability per post, from the mean of its sentence vectors."""
+        means = np.stack([block.mean(axis=0) for block in blocks])
+        means /= np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-9)
+        return np.asarray(self.classifier.predict_proba(
+            means, texts=[post_text(p.title, p.text) for p in posts]), dtype=np.float64)
+
+    def _flag_one(self, post: Post, sentences: list[str], vectors: np.ndarray,
+                  hits: list[SentenceHit], prob: float, wording: float) -> Flag:
         stances = hit_stances(post, sentences, hits)
         decided = None
         if self.stance_model is not None and hits:
             stances, decided = self._model_stance(self.stance_model, post, hits, stances,
-                                                  vectors)
-        mean = vectors.mean(axis=0, keepdims=True)
-        mean /= max(float(np.linalg.norm(mean)), 1e-9)
-        prob = float(self.classifier.predict_proba(
-            mean, texts=[post_text(post.title, post.text)])[0])
+                                                  vectors, wording)
         return score_post(post.id, post.title, post.text, sentences, hits, stances, prob,
                           self.threshold_for, self.weights, self.classifier.standalone,
                           stance=decided,
                           calibrate=self.calibration.probability if self.calibration else None)
 
     def _model_stance(self, model: StanceModel, post: Post, hits: Sequence[SentenceHit],
-                      stances: list[Stance], vectors: np.ndarray) -> tuple[list[Stance], str]:
+                      stances: list[Stance], vectors: np.ndarray, wording: float
+                      ) -> tuple[list[Stance], str]:
         """The trained post stance; sentences keep a rule "mention" (question, reported
         speech) and otherwise take the post's side."""
         evidence = hit_evidence(model, self.index, self.corrections, hits, stances, vectors)
         p_debunk = model.debunk_probability(
-            post_features(evidence, post.title, post.text,
-                          model.wording_logit(post.title, post.text)))
+            post_features(evidence, post.title, post.text, wording))
         if p_debunk >= 0.5:
             decided = "debunks"
         elif all(s.label == "neutral" for s in stances):

@@ -140,7 +140,8 @@ class ClaimIndex:
         if self.bm25 is None:
             return []
         scores = self.bm25.scores(tokenize(text))
-        rows = [int(row) for row in np.argsort(-scores) if scores[row] > 0]
+        order = np.argsort(-scores)
+        rows = order[scores[order] > 0].tolist()
         return [int(self.owner[rows[p]]) for p in self._best_per_claim(rows, k)]
 
     def rank(self, texts: Sequence[str], queries: np.ndarray, k: int = 10) -> list[list[int]]:

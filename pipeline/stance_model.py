@@ -102,9 +102,13 @@ class StanceModel:
 
     def wording_logit(self, title: str, text: str) -> float:
         """The wording model's log-odds that the post debunks (0 without one)."""
+        return float(self.wording_logits([post_text(title, text)])[0])
+
+    def wording_logits(self, texts: Sequence[str]) -> np.ndarray:
+        """`wording_logit` of many post texts (title + body) at once; zeros without a model."""
         if self.wording is None:
-            return 0.0
-        return float(self.wording.logits([post_text(title, text)])[0])
+            return np.zeros(len(texts), dtype=np.float32)
+        return self.wording.logits(texts)
 
     def pair_probabilities(self, sentences: np.ndarray, claims: np.ndarray) -> np.ndarray:
         """(n, 3) probabilities over PAIR_LABELS."""
