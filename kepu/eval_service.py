@@ -29,8 +29,8 @@ Progress = Callable[[int], None]
 def cached_encode(settings: Settings, embedder: Embedder, texts: Sequence[str], role: Role,
                   progress: Progress | None = None, batch: int = 256) -> np.ndarray:
     """Encode texts once per (model, role, texts); later calls read the cached file."""
-    digest = hashlib.sha256(
-        json.dumps([embedder.name, role, list(texts)], ensure_ascii=False).encode()).hexdigest()
+    key = json.dumps([embedder.vectors_id, role, list(texts)], ensure_ascii=False)
+    digest = hashlib.sha256(key.encode()).hexdigest()
     path = settings.home / "cache" / f"emb-{digest[:24]}.npy"
     if path.exists():
         return np.load(path)

@@ -30,12 +30,12 @@ log = logging.getLogger(__name__)
 def _vectors_by_hash(db: Database, embedder: Embedder, texts: dict[str, str]
                      ) -> dict[str, np.ndarray]:
     """Vectors of {content hash: text}, embedding only the hashes the database lacks."""
-    cached = cached_vectors(db, embedder.name, list(texts))
+    cached = cached_vectors(db, embedder.vectors_id, list(texts))
     todo = sorted(h for h in texts if h not in cached)
     if todo:
         fresh = embedder.encode([texts[h] for h in todo], role="query")
         new = {h: fresh[row] for row, h in enumerate(todo)}
-        cache_vectors(db, embedder.name, new)
+        cache_vectors(db, embedder.vectors_id, new)
         cached.update(new)
     return cached
 

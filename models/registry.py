@@ -76,7 +76,7 @@ def bootstrap_classifier(settings: Settings, db: Database, embedder: Embedder,
 
 
 def vector_cache(settings: Settings, embedder: Embedder) -> VectorCache:
-    return VectorCache(settings.home / "cache" / "embeddings", f"{embedder.name}-query")
+    return VectorCache(settings.home / "cache" / "embeddings", f"{embedder.vectors_id}-query")
 
 
 def gather_examples(settings: Settings, db: Database, datasets: Sequence[str] | None = None,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.e5_export import ensure_graph
+from pipeline.e5_export import Precision, ensure_graph
 from pipeline.e5_model_file import E5ModelFile, dequantise_q4
 from pipeline.e5_tokenizer import E5Tokenizer
 
@@ -23,7 +23,7 @@ PREFIX = {True: "query: ", False: "passage: "}
 
 class OnnxE5Encoder:
     def __init__(self, model_file: E5ModelFile, graph_dir: Path, threads: int | None = None,
-                 batch_size: int = 16) -> None:
+                 batch_size: int = 16, precision: Precision = "float32") -> None:
         import onnxruntime
 
         options = onnxruntime.SessionOptions()
@@ -34,7 +34,7 @@ class OnnxE5Encoder:
         # (matching, stance) that runs between batches.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = onnxruntime.InferenceSession(
-            str(ensure_graph(model_file, graph_dir)), options,
+            str(ensure_graph(model_file, graph_dir, precision)), options,
             providers=["CPUExecutionProvider"])
         self._tokenizer = E5Tokenizer(model_file)
         self._words = model_file.word_blocks()

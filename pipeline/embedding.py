@@ -16,9 +16,14 @@ Role = Literal["query", "passage"]
 
 
 class Embedder(Protocol):
-    """Turns texts into L2-normalised float32 vectors; `role` matters for e5-style models."""
+    """Turns texts into L2-normalised float32 vectors; `role` matters for e5-style models.
+
+    `name` is the model (heads, calibrations and stance models fitted on one fit its runtimes);
+    `vectors_id` names the vectors themselves, for caches: an approximate runtime (int8) gets its
+    own, so exact and approximate vectors never mix."""
 
     name: str
+    vectors_id: str
     dim: int
 
     def encode(self, texts: Sequence[str], role: Role = "passage") -> np.ndarray: ...
@@ -32,7 +37,7 @@ class HashingEmbedder:
 
     def __init__(self, dim: int = 512) -> None:
         self.dim = dim
-        self.name = f"hashing-{dim}"
+        self.name = self.vectors_id = f"hashing-{dim}"
 
     def encode(self, texts: Sequence[str], role: Role = "passage") -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)

@@ -19,7 +19,7 @@ def eval_matching(
     from kepu.cli import _progress, _settings, console
     from kepu.eval_service import eval_matching as run
     from kepu.eval_service import report_lines
-    from pipeline.embedders import load_embedder
+    from pipeline.embedders import describe, load_embedder
 
     settings = _settings()
     if embedder:
@@ -28,7 +28,7 @@ def eval_matching(
     with _progress() as bar:
         task = bar.add_task("embedding", total=None)
         results = run(settings, model, split, lambda n: bar.advance(task, n))
-    for line in report_lines(results, f"clef2020-claim-retrieval {split} split, {model.name}"):
+    for line in report_lines(results, f"clef2020-claim-retrieval {split} split, {describe(model)}"):
         console.print(line)
 
 
@@ -75,14 +75,14 @@ def eval_checkworthy() -> None:
     from kepu.checkworthy_service import eval_checkworthy as run
     from kepu.cli import _progress, _settings, console
     from kepu.eval_service import report_lines
-    from pipeline.embedders import load_embedder
+    from pipeline.embedders import describe, load_embedder
 
     settings = _settings()
     embedder = load_embedder(settings)
     with _progress() as bar:
         task = bar.add_task("embedding test sentences (cached afterwards)", total=None)
         results = run(settings, embedder, lambda n: bar.advance(task, n))
-    for line in report_lines(results, f"check-worthiness ({embedder.name})"):
+    for line in report_lines(results, f"check-worthiness ({describe(embedder)})"):
         console.print(line)
 
 
@@ -107,7 +107,7 @@ def eval_flags(
     from kepu.scoring_service import build_flagger
     from kepu.services import ensure_claims
     from kepu.store import Database
-    from pipeline.embedders import load_embedder
+    from pipeline.embedders import describe, load_embedder
 
     settings = _settings()
     ensure_claims(settings)
@@ -126,7 +126,7 @@ def eval_flags(
             flagger = build_flagger(variant, db, embedder)
             for set_name, posts in sets.items():
                 results[f"{set_name}, {stance_name}"] = flag_rates(flagger, posts)
-    for line in report_lines(results, f"flags ({embedder.name}; the stance model's post head "
+    for line in report_lines(results, f"flags ({describe(embedder)}; the stance model's post head "
                                       "was fitted on the development sets)"):
         console.print(line)
 
@@ -141,7 +141,12 @@ def bench_flag(posts: Annotated[int, typer.Option(help="How many posts")] = 5000
     from kepu.scoring_service import build_flagger
     from kepu.services import ensure_claims
     from kepu.store import Database
-    from pipeline.embedders import SentenceTransformerEmbedder, default_minilm_path, load_embedder
+    from pipeline.embedders import (
+        SentenceTransformerEmbedder,
+        default_minilm_path,
+        describe,
+        load_embedder,
+    )
 
     settings = _settings()
     ensure_claims(settings)
@@ -149,8 +154,7 @@ def bench_flag(posts: Annotated[int, typer.Option(help="How many posts")] = 5000
     with Database(settings.database) as db:
         flagger = build_flagger(settings, db, load_embedder(settings))
         figures = run(settings, db, flagger, posts, lambda texts: naive.encode(texts))
-    runtime = getattr(flagger.embedder, "runtime", "")
-    console.print(f"bench flag ({flagger.embedder.name}{f' on {runtime}' if runtime else ''}; "
+    console.print(f"bench flag ({describe(flagger.embedder)}; "
                   f"naive: {naive.name}): " + ", ".join(
         f"{k} {v:.1f}" for k, v in figures.items()))
 

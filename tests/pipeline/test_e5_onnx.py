@@ -69,6 +69,30 @@ def test_graph_is_reused_and_re_exported_when_stale(model_file, tmp_path):
     assert ensure_graph(model_file, tmp_path).stat().st_mtime_ns != made
 
 
+def test_int8_graph_is_a_stamped_approximation_of_the_float_one(model_file, tmp_path):
+    """The int8 copy: its own stamped file next to the float graph, vectors close to the float
+    ones (not equal: it is cached under its own vectors_id), the same name for the heads."""
+    from pipeline.embedders import OnnxE5Embedder
+
+    float_dir = Path(os.environ["KEPU_E5_GRAPH_DIR"])
+    exact = OnnxE5Embedder(float_dir)
+    graph_dir = tmp_path / "graphs"
+    graph_dir.mkdir()
+    for name in ("model.onnx", "source.json"):  # reuse the session's float export
+        (graph_dir / name).symlink_to(float_dir / name)
+    int8 = OnnxE5Embedder(graph_dir, precision="int8")
+    stamp = json.loads((graph_dir / "int8" / "source.json").read_text())
+    assert stamp["quantisation"] and stamp["weights_sha256"] == model_file.fingerprint()
+    assert (graph_dir / "int8" / "model.onnx").stat().st_size < (
+        float_dir / "model.onnx").stat().st_size / 3
+    assert int8.name == exact.name and int8.vectors_id != exact.vectors_id
+    texts = TEXTS[:5]
+    cosine = (int8.encode(texts, role="query") * exact.encode(texts, role="query")).sum(axis=1)
+    assert 0.97 < cosine.min() and cosine.max() < 0.99999, cosine
+    made = (graph_dir / "int8" / "model.onnx").stat().st_mtime_ns
+    assert ensure_graph(model_file, graph_dir, "int8").stat().st_mtime_ns == made
+
+
 def test_a_file_that_is_not_a_model_names_the_path(tmp_path):
     bad = tmp_path / "weights.bin"
     bad.write_bytes(b"GGUF" + bytes(100))
