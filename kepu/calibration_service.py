@@ -20,7 +20,7 @@ from kepu.settings import Settings
 from kepu.store import Database
 from models.classifier import platt_scaling
 from pipeline.calibration import ScoreCalibration
-from pipeline.embedding import Embedder
+from pipeline.embedding import Embedder, describe
 
 
 def train_calibration(settings: Settings, db: Database, embedder: Embedder, out_dir: Path
@@ -36,6 +36,7 @@ def train_calibration(settings: Settings, db: Database, embedder: Embedder, out_
                                    datetime.now(UTC).strftime("calibration-%Y%m%d-%H%M%S"))
     card: dict[str, object] = {
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "embedded_with": describe(embedder),
         "fitted_on": {"sources": ["data/site_src/articles.jsonl"] + [
             f"data/dev/{path.name}" for path in dev_files(settings.data_dir)],
             "posts": len(labelled), "myth posts": int(sum(is_myth))},

@@ -20,7 +20,7 @@ from models.checkworthy_training import choose_c, fit_checkworthy
 from models.registry import vector_cache
 from models.vectors import sentence_vectors
 from pipeline.checkworthy import CheckworthyHead, checkworthiness
-from pipeline.embedding import Embedder
+from pipeline.embedding import Embedder, describe
 from pipeline.eval_data import read_fullfact_checkworthy, split_of
 from pipeline.metrics import precision_recall
 
@@ -59,6 +59,7 @@ def train_checkworthy(settings: Settings, embedder: Embedder, out_dir: Path,
     x_test = _vectors(settings, embedder, [t for t, _ in test], progress)
     card: dict[str, object] = {
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "embedded_with": describe(embedder),
         "training": {"dataset": f"{DATASET}/train (80% by sentence hash)",
                      "sentences": len(train), "worth checking": int(sum(y_train)),
                      "C": c, "cross-validated ROC-AUC by C": {str(k): round(v, 4)

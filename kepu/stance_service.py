@@ -38,7 +38,7 @@ from models.stance_training import (
     out_of_fold_wording,
 )
 from models.vectors import VectorCache, sentence_vectors
-from pipeline.embedding import Embedder
+from pipeline.embedding import Embedder, describe
 from pipeline.eval_data import (
     StancePair,
     read_check_covid,
@@ -141,6 +141,7 @@ def train_stance(settings: Settings, db: Database, embedder: Embedder, out_dir: 
     truth = np.asarray(is_debunk)
     card: dict[str, object] = {
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "embedded_with": describe(embedder),
         "pair_head_training": {name: len(ps) for name, ps in train_sets.items()},
         "pair_head_test": _pair_scores(model, embedder, cache,
                                        public_sets(settings.datasets_dir, "test"), progress),

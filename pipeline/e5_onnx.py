@@ -11,12 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
-from pipeline.e5_export import Precision, ensure_graph
+from pipeline.e5_export import ensure_graph
 from pipeline.e5_model_file import E5ModelFile, dequantise_q4
+from pipeline.e5_quantise import ensure_int8_graph
 from pipeline.e5_tokenizer import E5Tokenizer
+
+Precision = Literal["float32", "int8"]
 
 PREFIX = {True: "query: ", False: "passage: "}
 
@@ -33,9 +37,14 @@ class OnnxE5Encoder:
         # Idle worker threads would otherwise spin and take the CPU from the Python work
         # (matching, stance) that runs between batches.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self._session = onnxruntime.InferenceSession(
-            str(ensure_graph(model_file, graph_dir, precision)), options,
-            providers=["CPUExecutionProvider"])
+        # what the int8 graph was made from (None: the float graph)
+        self.int8_stamp: dict[str, object] | None = None
+        if precision == "int8":
+            graph, self.int8_stamp = ensure_int8_graph(model_file, graph_dir)
+        else:
+            graph = ensure_graph(model_file, graph_dir)
+        self._session = onnxruntime.InferenceSession(str(graph), options,
+                                                     providers=["CPUExecutionProvider"])
         self._tokenizer = E5Tokenizer(model_file)
         self._words = model_file.word_blocks()
         self._positions = model_file.position_type_table()

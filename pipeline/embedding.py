@@ -20,13 +20,32 @@ class Embedder(Protocol):
 
     `name` is the model (heads, calibrations and stance models fitted on one fit its runtimes);
     `vectors_id` names the vectors themselves, for caches: an approximate runtime (int8) gets its
-    own, so exact and approximate vectors never mix."""
+    own, so exact and approximate vectors never mix. `runtime` says what runs the model where
+    there is a choice ("" where there is none)."""
 
     name: str
     vectors_id: str
+    runtime: str
     dim: int
 
     def encode(self, texts: Sequence[str], role: Role = "passage") -> np.ndarray: ...
+
+
+def describe(embedder: Embedder) -> str:
+    """The model and, where it has a choice of them, the runtime: figures and cards name both."""
+    return f"{embedder.name} on {embedder.runtime}" if embedder.runtime else embedder.name
+
+
+def mean_vectors(vectors: np.ndarray, counts: Sequence[int]) -> np.ndarray:
+    """One L2-normalised mean per group of consecutive rows (`counts[i]` rows each, at least
+    one): a post's vector from its sentences', the same in training and in flagging."""
+    out = np.zeros((len(counts), vectors.shape[1]), dtype=np.float32)
+    offset = 0
+    for row, count in enumerate(counts):
+        mean = vectors[offset:offset + count].mean(axis=0)
+        out[row] = mean / max(float(np.linalg.norm(mean)), 1e-9)
+        offset += count
+    return out
 
 
 _TOKEN = re.compile(r"[a-z0-9]+|[\u4e00-\u9fff]")
@@ -38,6 +57,7 @@ class HashingEmbedder:
     def __init__(self, dim: int = 512) -> None:
         self.dim = dim
         self.name = self.vectors_id = f"hashing-{dim}"
+        self.runtime = ""
 
     def encode(self, texts: Sequence[str], role: Role = "passage") -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)

@@ -13,7 +13,7 @@ import numpy as np
 
 from kepu.records import Flag, Post, Stance, post_text
 from pipeline.calibration import ScoreCalibration
-from pipeline.embedding import Embedder
+from pipeline.embedding import Embedder, mean_vectors
 from pipeline.language import detect_lang
 from pipeline.matching import ClaimIndex, SentenceHit, match_claims
 from pipeline.scoring import ScoreWeights, score_post
@@ -63,14 +63,18 @@ class Flagger:
             blocks.append(vectors[offset:offset + len(sentences)])
             offset += len(sentences)
         hits = [self._hits(s, v) for s, v in zip(per_post, blocks, strict=True)]
-        probs = self._classifier_probabilities(posts, blocks)
+        means = mean_vectors(vectors, [len(sentences) for sentences in per_post])
+        probs = self.classifier.predict_proba(
+            means, texts=[post_text(p.title, p.text) for p in posts])
         wording = np.zeros(len(posts), dtype=np.float32)
         if self.stance_model is not None:
             matched = [i for i, post_hits in enumerate(hits) if post_hits]
             wording[matched] = self.stance_model.wording_logits(
                 [post_text(posts[i].title, posts[i].text) for i in matched])
-        return [self._flag_one(*args) for args in zip(
-            posts, per_post, blocks, hits, probs.tolist(), wording.tolist(), strict=True)]
+        return [self._flag_one(post, sentences, block, post_hits, prob=float(probs[i]),
+                               wording=float(wording[i]))
+                for i, (post, sentences, block, post_hits)
+                in enumerate(zip(posts, per_post, blocks, hits, strict=True))]
 
     def matched(self, post: Post) -> tuple[list[str], np.ndarray, list[SentenceHit]]:
         """One post's sentences, their vectors and their claim matches."""
@@ -81,14 +85,6 @@ class Flagger:
     def _hits(self, sentences: list[str], vectors: np.ndarray) -> list[SentenceHit]:
         thresholds = [self.match_threshold(detect_lang(s)) for s in sentences]
         return match_claims(self.index, vectors, thresholds, texts=sentences)
-
-    def _classifier_probabilities(self, posts: Sequence[Post], blocks: Sequence[np.ndarray]
-                                  ) -> np.ndarray:
-        """The classifier's probability per post, from the mean of its sentence vectors."""
-        means = np.stack([block.mean(axis=0) for block in blocks])
-        means /= np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-9)
-        return np.asarray(self.classifier.predict_proba(
-            means, texts=[post_text(p.title, p.text) for p in posts]), dtype=np.float64)
 
     def _flag_one(self, post: Post, sentences: list[str], vectors: np.ndarray,
                   hits: list[SentenceHit], prob: float, wording: float) -> Flag:

@@ -19,7 +19,8 @@ def eval_matching(
     from kepu.cli import _progress, _settings, console
     from kepu.eval_service import eval_matching as run
     from kepu.eval_service import report_lines
-    from pipeline.embedders import describe, load_embedder
+    from pipeline.embedders import load_embedder
+    from pipeline.embedding import describe
 
     settings = _settings()
     if embedder:
@@ -44,6 +45,7 @@ def eval_stance() -> None:
     from kepu.scoring_service import load_stance_model
     from kepu.stance_service import eval_trained_stance
     from pipeline.embedders import load_embedder
+    from pipeline.embedding import describe
     from pipeline.stance_model import StanceModel
 
     settings = _settings()
@@ -58,8 +60,8 @@ def eval_stance() -> None:
     with _progress() as bar:
         task = bar.add_task("embedding stance pairs (cached afterwards)", total=None)
         figures = eval_trained_stance(settings, model, embedder, lambda n: bar.advance(task, n))
-    for line in report_lines(figures, f"stance, trained pair head {model.version} "
-                                      "(public test splits)"):
+    for line in report_lines(figures, f"stance, trained pair head {model.version} on "
+                                      f"{describe(embedder)} (public test splits)"):
         console.print(line)
     loo = StanceModel.card(settings.stance_model).get("post_head_leave_one_out", {})
     console.print("post head on our own posts (leave-one-out, sample site + data/dev): "
@@ -75,7 +77,8 @@ def eval_checkworthy() -> None:
     from kepu.checkworthy_service import eval_checkworthy as run
     from kepu.cli import _progress, _settings, console
     from kepu.eval_service import report_lines
-    from pipeline.embedders import describe, load_embedder
+    from pipeline.embedders import load_embedder
+    from pipeline.embedding import describe
 
     settings = _settings()
     embedder = load_embedder(settings)
@@ -107,7 +110,8 @@ def eval_flags(
     from kepu.scoring_service import build_flagger
     from kepu.services import ensure_claims
     from kepu.store import Database
-    from pipeline.embedders import describe, load_embedder
+    from pipeline.embedders import load_embedder
+    from pipeline.embedding import describe
 
     settings = _settings()
     ensure_claims(settings)
@@ -141,12 +145,8 @@ def bench_flag(posts: Annotated[int, typer.Option(help="How many posts")] = 5000
     from kepu.scoring_service import build_flagger
     from kepu.services import ensure_claims
     from kepu.store import Database
-    from pipeline.embedders import (
-        SentenceTransformerEmbedder,
-        default_minilm_path,
-        describe,
-        load_embedder,
-    )
+    from pipeline.embedders import SentenceTransformerEmbedder, default_minilm_path, load_embedder
+    from pipeline.embedding import describe
 
     settings = _settings()
     ensure_claims(settings)

