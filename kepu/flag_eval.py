@@ -3,8 +3,8 @@
 Three labelled sets, named apart: the sample-site articles (data/site_src) and the stance
 development posts (data/dev), both used while stance and thresholds were tuned, and
 data/eval/*.jsonl (written separately and never used for tuning: the held-out sets;
-flag_posts_2.jsonl and flag_posts_3.jsonl were written by sessions that saw only the claims base,
-after the others had been looked at several times).
+flag_posts_2.jsonl to flag_posts_5.jsonl were written by sessions that saw only the claims base
+(from _4 on, without its variants), each committed before its first measurement).
 """
 
 from __future__ import annotations
