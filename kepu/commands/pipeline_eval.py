@@ -156,7 +156,7 @@ def bench_flag(posts: Annotated[int, typer.Option(help="How many posts")] = 5000
         figures = run(settings, db, flagger, posts, lambda texts: naive.encode(texts))
     console.print(f"bench flag ({describe(flagger.embedder)}; "
                   f"naive: {naive.name}): " + ", ".join(
-        f"{k} {v:.1f}" for k, v in figures.items()))
+        f"{k} {v:.0%}" if k.endswith("share") else f"{k} {v:.1f}" for k, v in figures.items()))
 
 
 def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:

@@ -1,0 +1,25 @@
+"""`kepu bench flag`'s figures, on a few posts with the hashing embedder (the speed itself is a
+benchmark, not a test)."""
+
+import numpy as np
+
+from kepu.flag_eval import bench_flag
+from kepu.scoring_service import build_flagger
+from kepu.services import ensure_claims
+from kepu.store import Database
+from pipeline.embedders import load_embedder
+
+
+def test_bench_reports_both_runs_and_the_encoder_share(settings):
+    ensure_claims(settings)
+    embedder = load_embedder(settings)
+    with Database(settings.database) as db:
+        flagger = build_flagger(settings, db, embedder)
+        figures = bench_flag(settings, db, flagger, 12,
+                             lambda texts: embedder.encode(texts, role="passage"))
+    assert figures["posts"] == 12
+    assert figures["pipeline posts/s"] > 0 and figures["naive posts/s"] > 0
+    assert 12 <= figures["sentences encoded"] < 12 * 20  # every post, sentence by sentence
+    assert 0.0 < figures["encoder share"] < 1.0
+    assert np.isclose(figures["encoder share"], figures["encoder s"] / figures["pipeline s"])
+    assert flagger.embedder is embedder  # the bench timed a copy, not the caller's flagger
