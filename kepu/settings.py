@@ -238,6 +238,9 @@ class Settings(BaseSettings):
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
             "PREFECT_LOGGING_LEVEL": "WARNING",
             "PREFECT_LOGGING_TO_API_ENABLED": "false",
+            # a fresh HOME migrates Prefect's database before its ephemeral server answers; the
+            # default 20 s runs out on 2 busy cores
+            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
             "DO_NOT_TRACK": "1",
             "TOKENIZERS_PARALLELISM": "false",
         }
