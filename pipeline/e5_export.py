@@ -13,7 +13,9 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import tempfile
+import time
 import warnings
 from pathlib import Path
 
@@ -21,6 +23,8 @@ from kepu.errors import ModelError
 from pipeline.e5_model_file import E5ModelFile
 
 GRAPH_VERSION = 1  # bump when the exported graph changes
+PARTIAL = ".partial-"  # scratch folders of exports in progress
+STALE_PARTIAL_S = 3600.0  # older than this, no export is still writing it
 
 
 def _encoder_module(model_file: E5ModelFile):  # noqa: ANN202 (torch is imported lazily)
@@ -93,7 +97,8 @@ def export_graph(model_file: E5ModelFile, out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     hidden = model_file.shape.hidden
     example = (torch.zeros(2, 5, hidden), torch.ones(2, 5))
-    with tempfile.TemporaryDirectory(dir=out_dir) as scratch:
+    remove_stale_partials(out_dir)
+    with tempfile.TemporaryDirectory(dir=out_dir, prefix=PARTIAL) as scratch:
         graph = Path(scratch) / "model.onnx"
         with torch.no_grad(), warnings.catch_warnings():
             # the TorchScript exporter is deprecated, but the dynamo one needs onnxscript
@@ -109,6 +114,18 @@ def export_graph(model_file: E5ModelFile, out_dir: Path) -> Path:
         os.replace(graph, out_dir / "model.onnx")
         os.replace(stamp, out_dir / "source.json")
     return out_dir / "model.onnx"
+
+
+def remove_stale_partials(out_dir: Path, older_than_s: float = STALE_PARTIAL_S) -> list[Path]:
+    """Delete scratch folders left by exports that were killed; a recent one may belong to an
+    export still running in another process, so it stays."""
+    cutoff = time.time() - older_than_s
+    removed = []
+    for folder in out_dir.glob(f"{PARTIAL}*"):
+        if folder.is_dir() and folder.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
 
 
 def source_stamp(model_file: E5ModelFile) -> dict[str, object]:

