@@ -45,10 +45,10 @@ class Claim:
     variants: tuple[str, ...] = ()
 
 
-
 def post_text(title: str, text: str) -> str:
     """A post's title and body as one text, as the classifiers and the stance model read it."""
     return "\n".join(part for part in (title, text) if part)
+
 
 @dataclass(frozen=True)
 class Post:

@@ -10,6 +10,7 @@ An int8 copy is made from this graph on request (`pipeline.e5_quantise`).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -17,6 +18,7 @@ import shutil
 import tempfile
 import time
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 from kepu.errors import ModelError
@@ -94,26 +96,34 @@ def export_graph(model_file: E5ModelFile, out_dir: Path) -> Path:
     atomically: a half-written export is never picked up."""
     import torch
 
-    out_dir.mkdir(parents=True, exist_ok=True)
     hidden = model_file.shape.hidden
     example = (torch.zeros(2, 5, hidden), torch.ones(2, 5))
+    with writing_graph(out_dir, source_stamp(model_file)) as graph, torch.no_grad(), \
+            warnings.catch_warnings():
+        # the TorchScript exporter is deprecated, but the dynamo one needs onnxscript
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", torch.jit.TracerWarning)
+        torch.onnx.export(
+            _encoder_module(model_file), example, str(graph), dynamo=False,
+            input_names=["embeddings", "mask"], output_names=["mean"], opset_version=17,
+            dynamic_axes={"embeddings": {0: "batch", 1: "tokens"},
+                          "mask": {0: "batch", 1: "tokens"}})
+    return out_dir / "model.onnx"
+
+
+@contextlib.contextmanager
+def writing_graph(out_dir: Path, stamp: dict[str, object]) -> Iterator[Path]:
+    """Yield a scratch path to write `model.onnx` to; when the block succeeds, move it and
+    `stamp` (as `source.json`) into `out_dir`, so a half-written graph is never picked up."""
+    out_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_partials(out_dir)
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=PARTIAL) as scratch:
         graph = Path(scratch) / "model.onnx"
-        with torch.no_grad(), warnings.catch_warnings():
-            # the TorchScript exporter is deprecated, but the dynamo one needs onnxscript
-            warnings.simplefilter("ignore", DeprecationWarning)
-            warnings.simplefilter("ignore", torch.jit.TracerWarning)
-            torch.onnx.export(
-                _encoder_module(model_file), example, str(graph), dynamo=False,
-                input_names=["embeddings", "mask"], output_names=["mean"], opset_version=17,
-                dynamic_axes={"embeddings": {0: "batch", 1: "tokens"},
-                              "mask": {0: "batch", 1: "tokens"}})
-        stamp = Path(scratch) / "source.json"
-        stamp.write_text(json.dumps(source_stamp(model_file)) + "\n")
+        yield graph
+        stamp_file = Path(scratch) / "source.json"
+        stamp_file.write_text(json.dumps(stamp) + "\n")
         os.replace(graph, out_dir / "model.onnx")
-        os.replace(stamp, out_dir / "source.json")
-    return out_dir / "model.onnx"
+        os.replace(stamp_file, out_dir / "source.json")
 
 
 def remove_stale_partials(out_dir: Path, older_than_s: float = STALE_PARTIAL_S) -> list[Path]:

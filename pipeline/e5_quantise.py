@@ -14,19 +14,11 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from kepu.errors import ModelError
-from pipeline.e5_export import (
-    PARTIAL,
-    ensure_graph,
-    is_current,
-    remove_stale_partials,
-    source_stamp,
-)
+from pipeline.e5_export import ensure_graph, is_current, source_stamp, writing_graph
 from pipeline.e5_model_file import E5ModelFile
 
 QUANTISATION = "dynamic int8, per-channel weights"  # change when the recipe below changes
@@ -61,17 +53,9 @@ def quantise(float_graph: Path, out_dir: Path, stamp: dict[str, object]) -> Path
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        remove_stale_partials(out_dir)
-        with tempfile.TemporaryDirectory(dir=out_dir, prefix=PARTIAL) as scratch:
-            graph = Path(scratch) / "model.onnx"
-            with _without_preprocessing_advice():
-                quantize_dynamic(str(float_graph), str(graph), weight_type=QuantType.QInt8,
-                                 per_channel=True)
-            stamp_file = Path(scratch) / "source.json"
-            stamp_file.write_text(json.dumps(stamp) + "\n")
-            os.replace(graph, out_dir / "model.onnx")
-            os.replace(stamp_file, out_dir / "source.json")
+        with writing_graph(out_dir, stamp) as graph, _without_preprocessing_advice():
+            quantize_dynamic(str(float_graph), str(graph), weight_type=QuantType.QInt8,
+                             per_channel=True)
     except OSError as exc:
         raise ModelError(f"{out_dir}: cannot write the int8 copy of {float_graph} ({exc}); set "
                          "KEPU_E5_GRAPH_DIR to a writable folder") from exc

