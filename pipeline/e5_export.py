@@ -29,7 +29,7 @@ PARTIAL = ".partial-"  # scratch folders of exports in progress
 STALE_PARTIAL_S = 3600.0  # older than this, no export is still writing it
 
 
-def _encoder_module(model_file: E5ModelFile):  # noqa: ANN202 (torch is imported lazily)
+def _encoder_module(model_file: E5ModelFile, layers: int):  # noqa: ANN202 (torch: lazily)
     import torch
 
     shape = model_file.shape
@@ -78,7 +78,7 @@ def _encoder_module(model_file: E5ModelFile):  # noqa: ANN202 (torch is imported
         def __init__(self) -> None:
             super().__init__()
             self.embedding_norm = norm("emb.ln")
-            self.layers = torch.nn.ModuleList(Layer(i) for i in range(shape.layers))
+            self.layers = torch.nn.ModuleList(Layer(i) for i in range(layers))
 
         def forward(self, embeddings: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
             x = self.embedding_norm(embeddings)
@@ -91,20 +91,22 @@ def _encoder_module(model_file: E5ModelFile):  # noqa: ANN202 (torch is imported
     return Encoder().eval()
 
 
-def export_graph(model_file: E5ModelFile, out_dir: Path) -> Path:
+def export_graph(model_file: E5ModelFile, out_dir: Path, layers: int | None = None) -> Path:
     """Write `model.onnx` and `source.json` (which weights, which graph version) into `out_dir`,
-    atomically: a half-written export is never picked up."""
+    atomically: a half-written export is never picked up. `layers` keeps only the first ones
+    (a speed ceiling for `kepu bench flag --encoder-layers`; its vectors fit no head)."""
     import torch
 
     hidden = model_file.shape.hidden
     example = (torch.zeros(2, 5, hidden), torch.ones(2, 5))
-    with writing_graph(out_dir, source_stamp(model_file)) as graph, torch.no_grad(), \
+    depth = model_file.shape.layers if layers is None else layers
+    with writing_graph(out_dir, source_stamp(model_file, layers)) as graph, torch.no_grad(), \
             warnings.catch_warnings():
         # the TorchScript exporter is deprecated, but the dynamo one needs onnxscript
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.simplefilter("ignore", torch.jit.TracerWarning)
         torch.onnx.export(
-            _encoder_module(model_file), example, str(graph), dynamo=False,
+            _encoder_module(model_file, depth), example, str(graph), dynamo=False,
             input_names=["embeddings", "mask"], output_names=["mean"], opset_version=17,
             dynamic_axes={"embeddings": {0: "batch", 1: "tokens"},
                           "mask": {0: "batch", 1: "tokens"}})
@@ -138,8 +140,10 @@ def remove_stale_partials(out_dir: Path, older_than_s: float = STALE_PARTIAL_S) 
     return removed
 
 
-def source_stamp(model_file: E5ModelFile) -> dict[str, object]:
-    return {"weights_sha256": model_file.fingerprint(), "graph_version": GRAPH_VERSION}
+def source_stamp(model_file: E5ModelFile, layers: int | None = None) -> dict[str, object]:
+    stamp: dict[str, object] = {"weights_sha256": model_file.fingerprint(),
+                                "graph_version": GRAPH_VERSION}
+    return stamp if layers is None else {**stamp, "layers": layers}
 
 
 def is_current(out_dir: Path, stamp: dict[str, object]) -> bool:
@@ -153,12 +157,12 @@ def is_current(out_dir: Path, stamp: dict[str, object]) -> bool:
         return False
 
 
-def ensure_graph(model_file: E5ModelFile, out_dir: Path) -> Path:
+def ensure_graph(model_file: E5ModelFile, out_dir: Path, layers: int | None = None) -> Path:
     """The exported graph for these weights, exporting it first when missing or stale."""
-    if is_current(out_dir, source_stamp(model_file)):
+    if is_current(out_dir, source_stamp(model_file, layers)):
         return out_dir / "model.onnx"
     try:
-        return export_graph(model_file, out_dir)
+        return export_graph(model_file, out_dir, layers)
     except OSError as exc:
         raise ModelError(f"{out_dir}: cannot write the ONNX export of {model_file.path} "
                          f"({exc}); set KEPU_E5_GRAPH_DIR to a writable folder") from exc

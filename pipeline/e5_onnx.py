@@ -15,6 +15,7 @@ from typing import Literal
 
 import numpy as np
 
+from kepu.errors import ModelError
 from pipeline.e5_export import ensure_graph
 from pipeline.e5_model_file import E5ModelFile, dequantise_q4
 from pipeline.e5_quantise import ensure_int8_graph
@@ -27,8 +28,16 @@ PREFIX = {True: "query: ", False: "passage: "}
 
 class OnnxE5Encoder:
     def __init__(self, model_file: E5ModelFile, graph_dir: Path, threads: int | None = None,
-                 batch_size: int = 16, precision: Precision = "float32") -> None:
+                 batch_size: int = 16, precision: Precision = "float32",
+                 layers: int | None = None) -> None:
+        """`layers` runs only the first ones (a speed ceiling: those vectors fit no head)."""
         import onnxruntime
+
+        if layers is not None:
+            if not 1 <= layers <= model_file.shape.layers:
+                raise ModelError(f"{model_file.path}: has {model_file.shape.layers} layers; "
+                                 f"cannot keep the first {layers}")
+            graph_dir = graph_dir / f"first-{layers}-layers"
 
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads or 0
@@ -40,9 +49,9 @@ class OnnxE5Encoder:
         # what the int8 graph was made from (None: the float graph)
         self.int8_stamp: dict[str, object] | None = None
         if precision == "int8":
-            graph, self.int8_stamp = ensure_int8_graph(model_file, graph_dir)
+            graph, self.int8_stamp = ensure_int8_graph(model_file, graph_dir, layers)
         else:
-            graph = ensure_graph(model_file, graph_dir)
+            graph = ensure_graph(model_file, graph_dir, layers)
         self._session = onnxruntime.InferenceSession(str(graph), options,
                                                      providers=["CPUExecutionProvider"])
         self._tokenizer = E5Tokenizer(model_file)

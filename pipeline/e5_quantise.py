@@ -24,11 +24,11 @@ from pipeline.e5_model_file import E5ModelFile
 QUANTISATION = "dynamic int8, per-channel weights"  # change when the recipe below changes
 
 
-def int8_stamp(model_file: E5ModelFile) -> dict[str, object]:
+def int8_stamp(model_file: E5ModelFile, layers: int | None = None) -> dict[str, object]:
     """What the int8 graph is made from; its kernels come with onnxruntime, so its version too."""
     import onnxruntime
 
-    return {**source_stamp(model_file), "quantisation": QUANTISATION,
+    return {**source_stamp(model_file, layers), "quantisation": QUANTISATION,
             "onnxruntime": onnxruntime.__version__}
 
 
@@ -39,12 +39,13 @@ def vectors_id(name: str, stamp: dict[str, object]) -> str:
     return f"{name}-int8-{digest[:12]}"
 
 
-def ensure_int8_graph(model_file: E5ModelFile, graph_dir: Path) -> tuple[Path, dict[str, object]]:
+def ensure_int8_graph(model_file: E5ModelFile, graph_dir: Path, layers: int | None = None
+                      ) -> tuple[Path, dict[str, object]]:
     """The int8 graph (in `graph_dir/int8`) and its stamp, quantising the float graph (exported
     first if needed) when the int8 one is missing or stale."""
-    target, stamp = graph_dir / "int8", int8_stamp(model_file)
+    target, stamp = graph_dir / "int8", int8_stamp(model_file, layers)
     if not is_current(target, stamp):
-        quantise(ensure_graph(model_file, graph_dir), target, stamp)
+        quantise(ensure_graph(model_file, graph_dir, layers), target, stamp)
     return target / "model.onnx", stamp
 
 

