@@ -1,10 +1,11 @@
 """Flag quality on our own labelled posts, and end-to-end flagging speed (`kepu bench flag`).
 
-Three labelled sets, named apart: the sample-site articles (data/site_src) and the stance
-development posts (data/dev), both used while stance and thresholds were tuned, and
-data/eval/*.jsonl (written separately and never used for tuning: the held-out sets;
-flag_posts_2.jsonl to flag_posts_5.jsonl were written by sessions that saw only the claims base
-(from _4 on, without its variants), each committed before its first measurement).
+Two kinds of labelled sets, named apart: development sets (the sample-site articles in
+data/site_src and every data/dev/*.jsonl), which stance, calibration and thresholds are tuned on,
+and data/eval/*.jsonl, the held-out sets, written separately by sessions that saw only the claims
+base (without its variants), each committed before its first measurement, and never tuned on.
+A held-out set that has been looked at and learned from moves to data/dev (former_held_out_*.jsonl)
+and a fresh one takes its place.
 """
 
 from __future__ import annotations
