@@ -43,12 +43,16 @@ _REPORT_EN = ("claim that", "claims that", "claimed that", "claiming that", "cla
 # Negated predicates only: a warning ("千万别吃", "don't eat") is not a refutation.
 _NEG_ZH = re.compile(r"不会|并不|并非|不是|不可能|不致|无关|没有(?:明确|直接|任何)?(?:导致|引起|关系|关联|联系|证据)")
 _NEG_EN = re.compile(r"\b(?:does not|doesn't|do not cause|did not|didn't|is not|isn't|are not|"
-                     r"aren't|cannot|can't|was not|wasn't|were not|weren't|never)\b",
+                     r"aren't|cannot|can't|was not|wasn't|were not|weren't|never|not because)\b",
                      re.IGNORECASE)
 _QUESTION = re.compile(r"[?？]\s*$|吗[。？?]?\s*$")
-# Rhetorical questions assert ("最后还不是都拉去填埋？", "Why else would they hide it?").
-_RHETORICAL = re.compile(r"还不是|难道|不就是|岂不是|还不说明|在哪儿?呢|\bwhy else\b|"
-                         r"\bisn't it obvious\b|\bwhat more proof\b|\breally a coincidence\b",
+# Rhetorical questions assert ("最后还不是都拉去填埋？", "Why else would they hide it?"); a
+# negated yes/no question expects "yes" ("这不是常识吗？", "气温能不升吗？"), but "不是说…吗" and
+# "不是很多人以为…吗" report what others say. An answer of "no" outweighs both.
+_RHETORICAL = re.compile(r"还不是|难道|不就是|岂不是|还不说明|在哪儿?呢|不是(?!说|都说|有人说|讲)(?:(?!以为|认为|觉得|听说|传).){0,24}吗|"
+                         r"能不.{1,6}吗|还不.{1,10}吗|\bwhy else\b|"
+                         r"\bisn't it obvious\b|\bwhat more proof\b|\breally a coincidence\b|"
+                         r"\bdoesn't that (?:tell|prove|say)\b|\bisn't that proof\b",
                          re.IGNORECASE)
 _NO_ANSWER = re.compile(r"^\s*(?:no[.!,]|not at all|unfortunately not|nope|不能[。！，]|不会[。！，]|"
                         r"不是[。！，]|没有[。！，]|当然不)", re.IGNORECASE)
@@ -82,11 +86,11 @@ def decide_stance(sentence: str, claim_text: str, following: str = "") -> Stance
     if cue:
         return Stance("debunks", cue)
     if _QUESTION.search(sentence.strip()):
-        if _RHETORICAL.search(sentence):
-            return Stance("asserts", "rhetorical question")
         answer = _ANSWER_END.split(following.lstrip(" \t\n\"'“”‘’"), maxsplit=1)[0]
         if _NO_AFTER.match(answer):
             return Stance("debunks", "question answered no")
+        if _RHETORICAL.search(sentence):
+            return Stance("asserts", "rhetorical question")
         if len(answer) <= 40 and _YES_AFTER.search(answer):
             return Stance("asserts", "question answered yes")
         return Stance("neutral", "question")

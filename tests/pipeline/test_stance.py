@@ -17,6 +17,9 @@ CLAIM_ZH = "隔夜菜会致癌。"
     ("Some people believe that vaccines cause autism.", "neutral"),
     ("An old chain email says vaccines cause autism.", "neutral"),
     ("Why else would they hide that vaccines cause autism?", "asserts"),
+    ("Every kid I know got sick right after the shots. Doesn't that tell you something?",
+     "asserts"),
+    ("It's not because of vaccines that autism is diagnosed more often.", "debunks"),
 ])
 def test_english_stance(sentence, label):
     # An imperative "don't" is a warning in myth posts, not a refutation.
@@ -33,6 +36,10 @@ def test_english_stance(sentence, label):
     ("隔夜菜里全是亚硝酸盐，吃多了还不是要致癌？", "asserts"),
     ("天天说隔夜菜致癌，癌在哪儿呢？", "asserts"),
     ("冷藏隔夜菜和癌症之间没有明确联系。", "debunks"),
+    ("剩菜放一夜就有亚硝酸盐，吃了会致癌，这不是常识吗？", "asserts"),
+    ("隔夜菜天天吃，能不得癌吗？", "asserts"),
+    ("不是说隔夜菜会致癌吗？", "neutral"),
+    ("不是很多人以为隔夜菜会致癌吗？", "neutral"),
 ])
 def test_chinese_stance(sentence, label):
     assert decide_stance(sentence, CLAIM_ZH).label == label
@@ -75,6 +82,8 @@ def test_question_answered_no_is_a_debunk():
     ("隔夜菜会致癌吗？", "不是的。冷藏的剩菜亚硝酸盐很低。", "debunks"),
     ("隔夜菜会致癌吗？", "答：不会。", "debunks"),
     ("隔夜菜会致癌吗？", "", "neutral"),
+    # An answer of "no" outweighs a rhetorical form.
+    ("难道隔夜菜会致癌吗？", "当然不会。冷藏的剩菜亚硝酸盐很低。", "debunks"),
 ])
 def test_a_question_takes_the_stance_of_its_answer(sentence, following, label):
     claim = CLAIM_ZH if "隔夜菜" in sentence else CLAIM_EN
