@@ -15,7 +15,14 @@ from kepu.records import Flag, Post, Stance, post_text
 from pipeline.calibration import ScoreCalibration
 from pipeline.embedding import Embedder, mean_vectors
 from pipeline.language import detect_lang
-from pipeline.matching import ClaimIndex, SentenceHit, match_claims
+from pipeline.matching import (
+    ClaimIndex,
+    SentenceHit,
+    hit_text,
+    hit_vector,
+    match_claims,
+    match_windows,
+)
 from pipeline.scoring import ScoreWeights, score_post
 from pipeline.sentences import post_sentences
 from pipeline.stance import decide_stance, text_after
@@ -46,6 +53,8 @@ class Flagger:
     corrections: Mapping[str, np.ndarray] = field(default_factory=dict)
     # Maps the raw score to P(asserts a false claim); None keeps the raw score.
     calibration: ScoreCalibration | None = None
+    # Also match windows of adjacent sentences (`pipeline.matching.match_windows`).
+    match_windows: bool = True
 
     def flag(self, posts: Sequence[Post], batch_size: int = 64) -> Iterator[Flag]:
         """Yield one Flag per post, in order, embedding `batch_size` posts at a time."""
@@ -83,8 +92,13 @@ class Flagger:
         return sentences, vectors, self._hits(sentences, vectors)
 
     def _hits(self, sentences: list[str], vectors: np.ndarray) -> list[SentenceHit]:
+        """Sentence hits, then window hits for claims no single sentence states."""
         thresholds = [self.match_threshold(detect_lang(s)) for s in sentences]
-        return match_claims(self.index, vectors, thresholds, texts=sentences)
+        hits = match_claims(self.index, vectors, thresholds, texts=sentences)
+        if not self.match_windows:
+            return hits
+        return hits + match_windows(self.index, sentences, vectors,
+                                    lambda text: self.match_threshold(detect_lang(text)), hits)
 
     def _flag_one(self, post: Post, sentences: list[str], vectors: np.ndarray,
                   hits: list[SentenceHit], prob: float, wording: float) -> Flag:
@@ -122,8 +136,8 @@ def hit_stances(post: Post, sentences: Sequence[str], hits: Sequence[SentenceHit
                 ) -> list[Stance]:
     """The rule stance of each matched sentence towards its claim, reading what follows it in
     the post (an answer to a question)."""
-    return [decide_stance(sentences[h.sentence_index], h.claim.text,
-                          text_after(sentences[h.sentence_index], post.title, post.text))
+    return [decide_stance(hit_text(sentences, h), h.claim.text,
+                          text_after(sentences[h.last_index], post.title, post.text))
             for h in hits]
 
 
@@ -131,7 +145,7 @@ def hit_evidence(model: StanceModel, index: ClaimIndex, corrections: Mapping[str
                  hits: Sequence[SentenceHit], stances: Sequence[Stance],
                  vectors: np.ndarray) -> list[HitEvidence]:
     """Per matched sentence: the pair head's refutation margin and the correction contrast."""
-    rows = np.stack([vectors[h.sentence_index] for h in hits])
+    rows = np.stack([hit_vector(vectors, h) for h in hits])
     claim_rows = np.stack([index.raw[index.position[h.claim.id]] for h in hits])
     margins = model.refute_margins(rows, claim_rows)
     evidence = []

@@ -2,7 +2,10 @@
 
 Dense vectors find paraphrases and cross-language matches; BM25 catches rare names and numbers.
 Exact numpy search below `ann_threshold` wordings (claim texts and their variants), an HNSW
-index (usearch, injected) above it.
+index (usearch, injected) above it. A myth told as a story is often spread over two or three
+sentences, none of which states it alone ("I had one slice of cake." "Ten minutes later he was
+bouncing off the sofa."); windows of adjacent sentences, their vectors the mean of the
+sentences' vectors (no extra encoding), are matched too.
 """
 
 from __future__ import annotations
@@ -19,12 +22,40 @@ from pipeline.lexical import BM25, reciprocal_rank_fusion, tokenize
 
 @dataclass(frozen=True)
 class SentenceHit:
-    """The best claim for one sentence."""
+    """The best claim for one sentence, or for a window of `span` adjacent sentences starting
+    at `sentence_index`."""
 
     sentence_index: int
     claim: Claim
     similarity: float
     threshold: float = 0.0
+    span: int = 1
+
+    @property
+    def last_index(self) -> int:
+        return self.sentence_index + self.span - 1
+
+
+def hit_text(sentences: Sequence[str], hit: SentenceHit) -> str:
+    """The text that matched: one sentence, or a window's sentences joined."""
+    return join_sentences(sentences[hit.sentence_index:hit.sentence_index + hit.span])
+
+
+def hit_vector(vectors: np.ndarray, hit: SentenceHit) -> np.ndarray:
+    """The vector that matched: one sentence's, or the normalised mean of a window's."""
+    if hit.span == 1:
+        return np.asarray(vectors[hit.sentence_index], dtype=np.float32)
+    return window_vector(vectors, hit.sentence_index, hit.span)
+
+
+def join_sentences(sentences: Sequence[str]) -> str:
+    return " ".join(sentences)
+
+
+def window_vector(vectors: np.ndarray, start: int, span: int) -> np.ndarray:
+    mean = np.asarray(vectors[start:start + span], dtype=np.float32).mean(axis=0)
+    norm = float(np.linalg.norm(mean))
+    return mean / norm if norm > 0 else mean
 
 
 class VectorSearch(Protocol):
@@ -174,3 +205,31 @@ def match_claims(index: ClaimIndex, sentence_vectors: np.ndarray,
                 hits.append(SentenceHit(row, index.claims[i], similarity, float(thresholds[row])))
                 break
     return hits
+
+
+def match_windows(index: ClaimIndex, sentences: Sequence[str], sentence_vectors: np.ndarray,
+                  threshold_for: Callable[[str], float], taken: Sequence[SentenceHit] = (),
+                  spans: Sequence[int] = (2, 3)) -> list[SentenceHit]:
+    """Hits of windows of `spans` adjacent sentences, for claims that no hit in `taken` (the
+    sentence hits) has; each claim keeps its most similar window, and windows that overlap a
+    kept one are dropped. `threshold_for(text)` is the threshold of a window's text. Dense
+    similarity only: BM25 over the windows' joined words changed no match on the development
+    posts and costs a tokenisation per window."""
+    starts = [(start, span) for span in spans for start in range(len(sentences) - span + 1)]
+    if not starts:
+        return []
+    texts = [join_sentences(sentences[a:a + span]) for a, span in starts]
+    vectors = np.stack([window_vector(sentence_vectors, a, span) for a, span in starts])
+    found = match_claims(index, vectors, [threshold_for(t) for t in texts])
+    claimed = {h.claim.id for h in taken}
+    kept: list[SentenceHit] = []
+    used: set[int] = set()
+    for hit in sorted(found, key=lambda h: -h.similarity):
+        start, span = starts[hit.sentence_index]
+        covered = set(range(start, start + span))
+        if hit.claim.id in claimed or covered & used:
+            continue
+        claimed.add(hit.claim.id)
+        used |= covered
+        kept.append(SentenceHit(start, hit.claim, hit.similarity, hit.threshold, span))
+    return sorted(kept, key=lambda h: (h.sentence_index, h.span))

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from kepu.records import Flag, Match, Stance
-from pipeline.matching import SentenceHit
+from pipeline.matching import SentenceHit, hit_text
 from pipeline.stance import post_stance
 
 BAD_VERDICTS = ("false", "misleading")
@@ -55,7 +55,7 @@ def score_post(
     to a probability (`pipeline.calibration`) before the threshold applies.
     """
     matches = tuple(
-        Match(h.claim.id, round(h.similarity, 4), sentences[h.sentence_index], s.label)
+        Match(h.claim.id, round(h.similarity, 4), hit_text(sentences, h), s.label)
         for h, s in zip(hits, stances, strict=True)
     )
     stance = stance or post_stance(stances, [h.similarity for h in hits], title, text)

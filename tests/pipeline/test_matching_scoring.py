@@ -1,10 +1,12 @@
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from kepu.records import Post
 from pipeline.embedding import HashingEmbedder
 from pipeline.flagger import Flagger
-from pipeline.matching import ClaimIndex, match_claims
+from pipeline.matching import ClaimIndex, hit_text, hit_vector, match_claims, match_windows
 from pipeline.scoring import score_post
 
 
@@ -101,3 +103,43 @@ def test_claim_variants_are_matched_as_their_claim(tiny_claims):
     assert index.lexical_rank(post[0])[0] == 0
     with pytest.raises(ValueError, match="one vector per claim variant"):
         ClaimIndex(claims, emb.encode([c.text for c in claims]), variant_vectors=variants[:1])
+
+
+# A myth told over two sentences, neither of which states it alone (hashing similarities to c1:
+# 0.585 and 0.30; their window 0.627).
+STORY = ["Grandma swore by it: leftover vegetables kept overnight.", "They cause cancer, she said.",
+         "We went to the beach on Sunday."]
+
+
+def test_a_claim_told_over_two_sentences_matches_their_window(tiny_claims):
+    emb, index = _index(tiny_claims)
+    vectors = emb.encode(STORY)
+    assert match_claims(index, vectors, 0.6) == []
+    hits = match_windows(index, STORY, vectors, lambda text: 0.6)
+    assert [(h.sentence_index, h.span, h.claim.id) for h in hits] == [(0, 2, "c1")]
+    assert hit_text(STORY, hits[0]) == " ".join(STORY[:2])
+    mean = vectors[:2].mean(axis=0)
+    window = mean / np.linalg.norm(mean)
+    assert np.allclose(hit_vector(vectors, hits[0]), window)
+    assert hits[0].similarity == pytest.approx(float(window @ index.vectors[0]), abs=1e-5)
+
+
+def test_windows_add_only_claims_no_sentence_matched_and_never_overlap(tiny_claims):
+    emb, index = _index(tiny_claims)
+    vectors = emb.encode(STORY)
+    sentence_hits = match_claims(index, vectors, 0.5)
+    assert [h.claim.id for h in sentence_hits] == ["c1"]
+    assert match_windows(index, STORY, vectors, lambda text: 0.5, sentence_hits) == []
+    # windows (0, 2) and (0, 3) both reach 0.45 for c1: only the closer one is kept
+    hits = match_windows(index, STORY, vectors, lambda text: 0.45)
+    assert [(h.sentence_index, h.span) for h in hits] == [(0, 2)]
+
+
+def test_the_flagger_flags_a_myth_told_over_two_sentences(tiny_claims):
+    emb, index = _index(tiny_claims)
+    flagger = Flagger(emb, index, ConstantClassifier(0.5), lambda lang: 0.6, lambda topic: 0.5)
+    post = Post("story", " ".join(STORY))
+    flag = next(flagger.flag([post]))
+    assert flag.flagged and flag.stance == "asserts"
+    assert flag.matches[0].claim_id == "c1" and flag.matches[0].sentence == " ".join(STORY[:2])
+    assert not next(replace(flagger, match_windows=False).flag([post])).flagged
