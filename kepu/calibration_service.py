@@ -9,31 +9,47 @@ held-out posts, which it never sees.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
-from kepu.flag_eval import calibration_figures, dev_files, dev_posts, sample_site_posts
+from kepu.flag_eval import (
+    LabelledPost,
+    calibration_figures,
+    dev_files,
+    dev_posts,
+    sample_site_posts,
+)
 from kepu.scoring_service import build_flagger
 from kepu.settings import Settings
 from kepu.store import Database
 from models.classifier import platt_scaling
 from pipeline.calibration import ScoreCalibration
 from pipeline.embedding import Embedder, describe
+from pipeline.flagger import Flagger
+
+
+def fit_calibration(flagger: Flagger, labelled: Sequence[LabelledPost]
+                    ) -> tuple[ScoreCalibration, list[float]]:
+    """Platt scaling of `flagger`'s raw scores (it must not calibrate) on labelled posts, myth
+    posts the positives; also returns the raw scores."""
+    stance = "model" if flagger.stance_model is not None else "rules"
+    raw = [flag.score for flag in flagger.flag([post for post, _ in labelled])]
+    slope, intercept = platt_scaling(np.asarray(raw), [int(kind == "myth") for _, kind in labelled])
+    version = datetime.now(UTC).strftime("calibration-%Y%m%d-%H%M%S")
+    return ScoreCalibration(slope, intercept, flagger.embedder.name, stance, version), raw
 
 
 def train_calibration(settings: Settings, db: Database, embedder: Embedder, out_dir: Path
                       ) -> dict[str, object]:
     """Fit Platt scaling on the raw scores of the development posts and write it to `out_dir`."""
     flagger = build_flagger(settings, db, embedder, calibrated=False)
-    stance = "model" if flagger.stance_model is not None else "rules"
     labelled = sample_site_posts(settings.data_dir) + dev_posts(settings.data_dir)
-    raw = [flag.score for flag in flagger.flag([post for post, _ in labelled])]
+    calibration, raw = fit_calibration(flagger, labelled)
     is_myth = [kind == "myth" for _, kind in labelled]
-    slope, intercept = platt_scaling(np.asarray(raw), [int(m) for m in is_myth])
-    calibration = ScoreCalibration(slope, intercept, embedder.name, stance,
-                                   datetime.now(UTC).strftime("calibration-%Y%m%d-%H%M%S"))
+    slope, intercept = calibration.slope, calibration.intercept
     card: dict[str, object] = {
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "embedded_with": describe(embedder),

@@ -84,7 +84,11 @@ def eval_stance(settings: Settings) -> dict[str, dict[str, float]]:
 def report_lines(results: dict[str, dict[str, float]], title: str) -> list[str]:
     lines = [title]
     for name, figures in results.items():
-        shown = ", ".join(f"{k} {v:.3f}" if k not in ("queries", "pairs", "posts", "positives") else
-                          f"{k} {int(v)}" for k, v in figures.items())
+        shown = ", ".join(f"{k} {int(v)}" if _is_count(k) else f"{k} {v:.3f}"
+                          for k, v in figures.items())
         lines.append(f"  {name}: {shown}")
     return lines
+
+
+def _is_count(key: str) -> bool:
+    return key in ("queries", "pairs", "posts", "positives") or key.endswith(" posts")

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from kepu.records import Post
+from kepu.records import Flag, Post
 from kepu.settings import Settings
 from kepu.store import Database
 from models.metrics import expected_calibration_error
@@ -70,13 +70,18 @@ def calibration_figures(is_myth: Sequence[bool], probs: Sequence[float]) -> dict
 def flag_rates(flagger: Flagger, labelled: list[LabelledPost]) -> dict[str, float]:
     """Share flagged per kind, precision/recall with `myth` as the positive class, and how well
     the scores read as P(myth) (ECE, Brier)."""
-    flags = list(flagger.flag([p for p, _ in labelled]))
+    return flag_figures(labelled, list(flagger.flag([p for p, _ in labelled])))
+
+
+def flag_figures(labelled: Sequence[LabelledPost], flags: Sequence[Flag]) -> dict[str, float]:
+    """`flag_rates` of flags already made, one per labelled post."""
     by_kind: dict[str, list[bool]] = {}
     for (_, kind), flag in zip(labelled, flags, strict=True):
         by_kind.setdefault(kind, []).append(flag.flagged)
     tp = sum(by_kind.get("myth", []))
     flagged = sum(f.flagged for f in flags)
     out = {f"{kind} flagged": sum(v) / len(v) for kind, v in sorted(by_kind.items())}
+    out |= {f"{kind} posts": float(len(v)) for kind, v in sorted(by_kind.items())}
     out["precision"] = tp / max(flagged, 1)
     out["recall"] = tp / max(len(by_kind.get("myth", [])), 1)
     out.update(calibration_figures([kind == "myth" for _, kind in labelled],

@@ -109,7 +109,29 @@ def own_post_features(flagger: Flagger, model: StanceModel, posts: Sequence[Labe
                                   model.wording_logit(post.title, post.text)))
         labels.append(kind == "debunk")
         matched.append(post)
+    if not rows:
+        return np.zeros((0, len(POST_FEATURES)), np.float32), labels, matched
     return np.stack(rows), labels, matched
+
+
+def draft_model(pair_weights: np.ndarray, pair_bias: np.ndarray, embedder: str, version: str
+                ) -> StanceModel:
+    """A stance model with its pair head only: what our posts' features are computed with
+    before the post head is fitted."""
+    return StanceModel(pair_weights, pair_bias, np.zeros(len(POST_FEATURES), np.float32), 0.0,
+                       embedder, version)
+
+
+def fit_post_model(draft: StanceModel, features: np.ndarray, is_debunk: Sequence[bool],
+                   texts: Sequence[str], post_c: float = 1.0) -> tuple[StanceModel, np.ndarray]:
+    """`draft` with a post head and wording model fitted on these posts, and the features the
+    head was fitted on (the wording column out of fold)."""
+    features = features.copy()
+    features[:, POST_FEATURES.index("wording")] = out_of_fold_wording(texts, is_debunk)
+    post_w, post_b = fit_post_head(features, is_debunk, post_c)
+    model = replace(draft, post_weights=post_w, post_bias=post_b,
+                    wording=fit_wording(texts, is_debunk))
+    return model, features
 
 
 def train_stance(settings: Settings, db: Database, embedder: Embedder, out_dir: Path,
@@ -128,16 +150,12 @@ def train_stance(settings: Settings, db: Database, embedder: Embedder, out_dir: 
     evidence, claims = pair_vectors(embedder, cache, pairs, progress)
     pair_w, pair_b = fit_pair_head(pair_features(evidence, claims), [p.label for p in pairs])
     version = datetime.now(UTC).strftime("stance-%Y%m%d-%H%M%S")
-    draft = StanceModel(pair_w, pair_b, np.zeros(len(POST_FEATURES), np.float32), 0.0,
-                        embedder.name, version)
+    draft = draft_model(pair_w, pair_b, embedder.name, version)
     own = sample_site_posts(settings.data_dir) + dev_posts(settings.data_dir)
     features, is_debunk, matched = own_post_features(flagger, draft, own)
     texts = [post_text(post.title, post.text) for post in matched]
-    features[:, POST_FEATURES.index("wording")] = out_of_fold_wording(texts, is_debunk)
+    model, features = fit_post_model(draft, features, is_debunk, texts, post_c)
     loo = leave_one_out(features, is_debunk, post_c) >= 0.5
-    post_w, post_b = fit_post_head(features, is_debunk, post_c)
-    wording = fit_wording(texts, is_debunk)
-    model = StanceModel(pair_w, pair_b, post_w, post_b, embedder.name, version, wording)
     truth = np.asarray(is_debunk)
     card: dict[str, object] = {
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -154,8 +172,9 @@ def train_stance(settings: Settings, db: Database, embedder: Embedder, out_dir: 
             "debunks called debunks": float(loo[truth].mean()),
             "myths called debunks": float(loo[~truth].mean()),
         },
-        "post_weights": dict(zip(POST_FEATURES, map(float, post_w), strict=True)),
-        "wording_model": {"posts": len(texts), "ngrams": len(wording.vocabulary),
+        "post_weights": dict(zip(POST_FEATURES, map(float, model.post_weights), strict=True)),
+        "wording_model": {"posts": len(texts),
+                          "ngrams": len(model.wording.vocabulary) if model.wording else 0,
                           "post_head_fitted_on": "out-of-fold logits (5 folds)"},
         "seconds": round(time.perf_counter() - started, 1),
     }

@@ -48,6 +48,27 @@ def mean_vectors(vectors: np.ndarray, counts: Sequence[int]) -> np.ndarray:
     return out
 
 
+class MemoEmbedder:
+    """Another embedder that remembers every vector it has handed out: an evaluation that flags
+    the same posts many times (one fold after another) encodes each text once. Memory grows
+    with the texts seen, so it lives only as long as one evaluation."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self._inner = inner
+        self.name, self.vectors_id = inner.name, inner.vectors_id
+        self.runtime, self.dim = inner.runtime, inner.dim
+        self._memo: dict[tuple[str, str], np.ndarray] = {}
+
+    def encode(self, texts: Sequence[str], role: Role = "passage") -> np.ndarray:
+        todo = [t for t in dict.fromkeys(texts) if (role, t) not in self._memo]
+        if todo:
+            for text, vector in zip(todo, self._inner.encode(todo, role=role), strict=True):
+                self._memo[(role, text)] = vector
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._memo[(role, t)] for t in texts])
+
+
 _TOKEN = re.compile(r"[a-z0-9]+|[\u4e00-\u9fff]")
 
 

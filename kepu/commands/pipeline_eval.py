@@ -93,12 +93,20 @@ def eval_checkworthy() -> None:
 def eval_flags(
     held_out: Annotated[bool, typer.Option(
         help="Also score data/eval (report it; while tuning, use --no-held-out)")] = True,
+    leave_one_set_out: Annotated[bool, typer.Option(
+        help="Instead, refit the stance post head and calibration without each development "
+        "set in turn and flag that set: honest development figures (never reads data/eval)")]
+    = False,
 ) -> None:
     """Flag precision/recall on our labelled posts (development sets and the held-out set), with
     the rule stance and, when one is bundled, the trained stance model.
 
     Example: kepu eval flags --no-held-out
+    Example: kepu eval flags --leave-one-set-out
     """
+    if leave_one_set_out:
+        _eval_flags_leave_one_set_out()
+        return
     from kepu.cli import _settings, console
     from kepu.eval_service import report_lines
     from kepu.flag_eval import (
@@ -133,6 +141,34 @@ def eval_flags(
                 results[f"{set_name}, {stance_name}"] = flag_rates(flagger, posts)
     for line in report_lines(results, f"flags ({describe(embedder)}; the stance model's post head "
                                       "was fitted on the development sets)"):
+        console.print(line)
+
+
+def _eval_flags_leave_one_set_out() -> None:
+    from kepu.cli import _progress, _settings, console
+    from kepu.development_eval import leave_one_set_out
+    from kepu.errors import ModelError
+    from kepu.eval_service import report_lines
+    from kepu.scoring_service import load_stance_model
+    from kepu.services import ensure_claims
+    from kepu.store import Database
+    from pipeline.embedders import load_embedder
+    from pipeline.embedding import describe
+
+    settings = _settings().model_copy(update={"use_stance_model": True})
+    ensure_claims(settings)
+    embedder = load_embedder(settings)
+    bundled = load_stance_model(settings, embedder)
+    if bundled is None:
+        raise ModelError(f"{settings.stance_model}: no stance model for {embedder.name} to take "
+                         "the pair head from; train one with `kepu train-stance`")
+    with Database(settings.database) as db, _progress() as bar:
+        task = bar.add_task("development sets left out", total=None)
+        results = leave_one_set_out(settings, db, embedder, bundled,
+                                    progress=lambda n: bar.advance(task, n))
+    for line in report_lines(results, f"flags, each development set left out ({describe(embedder)}"
+                                      "; post head, wording model and calibration refitted "
+                                      "without it)"):
         console.print(line)
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from kepu.records import Post
-from pipeline.embedding import HashingEmbedder
+from pipeline.embedding import HashingEmbedder, MemoEmbedder
 from pipeline.flagger import Flagger
 from pipeline.matching import ClaimIndex, hit_text, hit_vector, match_claims, match_windows
 from pipeline.scoring import score_post
@@ -143,3 +143,14 @@ def test_the_flagger_flags_a_myth_told_over_two_sentences(tiny_claims):
     assert flag.flagged and flag.stance == "asserts"
     assert flag.matches[0].claim_id == "c1" and flag.matches[0].sentence == " ".join(STORY[:2])
     assert not next(replace(flagger, match_windows=False).flag([post])).flagged
+
+
+def test_memo_embedder_encodes_each_text_once(counting_embedder):
+    memo = MemoEmbedder(counting_embedder)
+    first = memo.encode(["a b", "c d", "a b"], role="query")
+    again = memo.encode(["c d", "e f"], role="query")
+    memo.encode(["a b"], role="passage")  # another role is another vector
+    assert counting_embedder.calls == 4
+    assert np.array_equal(first[1], again[0]) and np.array_equal(first[0], first[2])
+    assert np.array_equal(again, counting_embedder.encode(["c d", "e f"], role="query"))
+    assert memo.encode([]).shape == (0, counting_embedder.dim)
