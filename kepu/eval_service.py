@@ -72,13 +72,13 @@ def eval_matching(settings: Settings, embedder: Embedder, split: str,
 def eval_stance(settings: Settings) -> dict[str, dict[str, float]]:
     """Macro-F1 of the rule-based stance on the public stance test sets (no training involved);
     the trained model's figures come from `kepu.stance_service.eval_trained_stance`."""
-    from kepu.stance_service import public_sets
+    from kepu.stance_service import public_test_sets
 
     label_map = {"supports": "asserts", "refutes": "debunks", "neutral": "neutral"}
     return {name: stance_scores([label_map[p.label] for p in pairs],
                                 [decide_stance(p.evidence, p.claim).label for p in pairs],
                                 neutral="neutral", support="asserts")
-            for name, pairs in public_sets(settings.datasets_dir, "test").items()}
+            for name, pairs in public_test_sets(settings.datasets_dir).items()}
 
 
 def report_lines(results: dict[str, dict[str, float]], title: str) -> list[str]:

@@ -76,6 +76,12 @@ class Settings(BaseSettings):
         None, description="Trained stance model (`kepu train-stance`); default the bundled "
         "DATA_DIR/models/stance"
     )
+    stance_pair_sets: list[str] = Field(
+        default_factory=lambda: ["check-covid/train"],
+        description="Public sets `kepu train-stance` fits the pair head on: check-covid/train "
+        "(MIT) by default; adding healthver/dev (no licence stated, research use only) makes a "
+        "model to keep in-house, not to ship (the card names each set's licence)"
+    )
     checkworthy_model_dir: Path | None = Field(
         None, description="Trained check-worthiness head (`kepu train-checkworthy`); default "
         "the bundled DATA_DIR/models/checkworthy"

@@ -1,7 +1,9 @@
 """Train and evaluate the stance model (`kepu train-stance`, `kepu eval stance`): the adapter
 between the public stance sets, our own labelled posts, the embedder and the pure heads.
 
-Public sets: train on healthver dev and Check-COVID train; report on healthver test, Check-COVID
+Public sets: the pair head is fitted on `settings.stance_pair_sets` (by default Check-COVID train
+only, MIT-licensed, so the bundled weights owe nothing to research-only data; healthver dev, no
+licence stated, may be added for a model kept in-house); report on healthver test, Check-COVID
 test, climate-fever's test part (20% by claim; it ships no split) and COVID-Fact's test part (20%
 by source link; no split either). COVID-Fact's train part is not trained on: its refuted claims
 are automatic word swaps of the supported ones ("sars-cov-2" -> "chs-cov-2"), which frozen
@@ -24,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kepu.errors import InputError
 from kepu.flag_eval import LabelledPost, dev_files, dev_posts, sample_site_posts
 from kepu.records import Post, post_text
 from kepu.scoring_service import build_flagger, correction_vectors
@@ -60,11 +63,28 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int], None]
 
 
-def public_sets(datasets_dir: Path, part: str) -> dict[str, list[StancePair]]:
-    """`part` is "train" or "test"; each set named with the split it comes from."""
-    if part == "train":
-        return {"healthver/dev": read_healthver(datasets_dir, "dev"),
-                "check-covid/train": read_check_covid(datasets_dir, "train")}
+# The public sets a pair head may be fitted on, each with its licence as ../shared/datasets
+# states it: the card names them, so whoever ships a model can see what it was fitted on.
+PAIR_TRAINING_SETS: dict[str, tuple[str, Callable[[Path], list[StancePair]]]] = {
+    "check-covid/train": ("MIT", lambda root: read_check_covid(root, "train")),
+    "healthver/dev": ("none stated: research use only, do not ship weights fitted on it",
+                      lambda root: read_healthver(root, "dev")),
+}
+
+
+def pair_training_sets(settings: Settings) -> dict[str, list[StancePair]]:
+    """The sets named in `settings.stance_pair_sets`, read from the datasets folder."""
+    unknown = [name for name in settings.stance_pair_sets if name not in PAIR_TRAINING_SETS]
+    if unknown or not settings.stance_pair_sets:
+        raise InputError("settings.stance_pair_sets (KEPU_STANCE_PAIR_SETS)",
+                         f"unknown or no pair training sets {unknown}; known: "
+                         f"{sorted(PAIR_TRAINING_SETS)}")
+    return {name: PAIR_TRAINING_SETS[name][1](settings.datasets_dir)
+            for name in settings.stance_pair_sets}
+
+
+def public_test_sets(datasets_dir: Path) -> dict[str, list[StancePair]]:
+    """The public test splits the pair head is reported on, each named with its split."""
     return {"healthver/test": read_healthver(datasets_dir, "test"),
             "check-covid/test": read_check_covid(datasets_dir, "test"),
             "climate-fever/test (20% by claim)": read_climate_fever_split(datasets_dir, "test"),
@@ -145,7 +165,7 @@ def train_stance(settings: Settings, db: Database, embedder: Embedder, out_dir: 
     flagger = build_flagger(rules_only, db, embedder)
     flagger = replace(flagger, corrections=correction_vectors(db, embedder, flagger.index.claims))
     cache = vector_cache(settings, embedder)
-    train_sets = public_sets(settings.datasets_dir, "train")
+    train_sets = pair_training_sets(settings)
     pairs = [p for ps in train_sets.values() for p in ps]
     evidence, claims = pair_vectors(embedder, cache, pairs, progress)
     pair_w, pair_b = fit_pair_head(pair_features(evidence, claims), [p.label for p in pairs])
@@ -161,8 +181,9 @@ def train_stance(settings: Settings, db: Database, embedder: Embedder, out_dir: 
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "embedded_with": describe(embedder),
         "pair_head_training": {name: len(ps) for name, ps in train_sets.items()},
+        "pair_head_training_licences": {name: PAIR_TRAINING_SETS[name][0] for name in train_sets},
         "pair_head_test": _pair_scores(model, embedder, cache,
-                                       public_sets(settings.datasets_dir, "test"), progress),
+                                       public_test_sets(settings.datasets_dir), progress),
         "post_head_training": {"posts": len(truth), "debunks": int(truth.sum()),
                                "sources": ["data/site_src/articles.jsonl"] + [
                                    f"data/dev/{path.name}"
@@ -187,4 +208,4 @@ def eval_trained_stance(settings: Settings, model: StanceModel, embedder: Embedd
                         progress: Progress | None = None) -> dict[str, dict[str, float]]:
     """The pair head's macro-F1 on the public test splits."""
     return _pair_scores(model, embedder, vector_cache(settings, embedder),
-                        public_sets(settings.datasets_dir, "test"), progress)
+                        public_test_sets(settings.datasets_dir), progress)

@@ -15,9 +15,9 @@ def train_stance(
         help="Where to write the model; default settings.stance_model (the bundled "
         "data/models/stance, used by `kepu flag` and the demo)")] = None,
 ) -> None:
-    """Train the stance model: a pair head on healthver/Check-COVID/climate-fever train splits and
-    a post head on data/site_src + data/dev (never data/eval); prints test and leave-one-out
-    figures.
+    """Train the stance model: a pair head on the public sets in settings.stance_pair_sets
+    (Check-COVID train, MIT, unless KEPU_STANCE_PAIR_SETS says otherwise) and a post head on
+    data/site_src + data/dev (never data/eval); prints test and leave-one-out figures.
 
     Example: kepu train-stance --out /tmp/stance
     """

@@ -4,8 +4,11 @@ embedder: fast and deterministic; the real model's figures come from `kepu train
 import csv
 import json
 
+import pytest
+
+from kepu.errors import InputError
 from kepu.services import ensure_claims
-from kepu.stance_service import train_stance
+from kepu.stance_service import PAIR_TRAINING_SETS, pair_training_sets, train_stance
 from kepu.store import Database
 from pipeline.embedders import load_embedder
 from pipeline.stance_model import StanceModel
@@ -82,7 +85,8 @@ def test_train_stance_writes_a_model_with_honest_figures(settings, tmp_path):
         card = train_stance(settings, db, embedder, tmp_path / "stance")
     model = StanceModel.load(tmp_path / "stance")
     assert model.embedder == embedder.name
-    assert card["pair_head_training"] == {"healthver/dev": 30, "check-covid/train": 18}
+    assert card["pair_head_training"] == {"check-covid/train": 18}  # MIT only, by default
+    assert card["pair_head_training_licences"] == {"check-covid/train": "MIT"}
     # COVID-Fact is tested on its 20% part only (split by source link, never trained on).
     tested = card["pair_head_test"]["covidfact/test (20% by source)"]["pairs"]
     assert 0 < tested < 40
@@ -97,3 +101,25 @@ def test_train_stance_writes_a_model_with_honest_figures(settings, tmp_path):
     loo = card["post_head_leave_one_out"]
     assert 0.0 <= loo["accuracy"] <= 1.0
     assert StanceModel.card(tmp_path / "stance")["version"] == model.version
+
+
+def test_pair_training_sets_follow_the_setting_and_name_bad_ones(settings, tmp_path):
+    _write_datasets(tmp_path / "datasets")
+    settings = settings.model_copy(update={"datasets_dir": tmp_path / "datasets"})
+    assert list(pair_training_sets(settings)) == ["check-covid/train"]
+    in_house = settings.model_copy(update={"stance_pair_sets": ["check-covid/train",
+                                                                "healthver/dev"]})
+    sets = pair_training_sets(in_house)
+    assert {name: len(pairs) for name, pairs in sets.items()} == {"check-covid/train": 18,
+                                                                 "healthver/dev": 30}
+    assert "research use only" in PAIR_TRAINING_SETS["healthver/dev"][0]
+    wrong = settings.model_copy(update={"stance_pair_sets": ["healthver/test"]})
+    with pytest.raises(InputError, match=r"stance_pair_sets.*healthver/test"):
+        pair_training_sets(wrong)
+
+
+def test_pair_training_sets_read_from_the_environment(monkeypatch, tmp_path):
+    from kepu.settings import Settings
+
+    monkeypatch.setenv("KEPU_STANCE_PAIR_SETS", '["check-covid/train", "healthver/dev"]')
+    assert Settings(home=tmp_path).stance_pair_sets == ["check-covid/train", "healthver/dev"]

