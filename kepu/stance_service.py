@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -63,12 +64,19 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int], None]
 
 
-# The public sets a pair head may be fitted on, each with its licence as ../shared/datasets
-# states it: the card names them, so whoever ships a model can see what it was fitted on.
-PAIR_TRAINING_SETS: dict[str, tuple[str, Callable[[Path], list[StancePair]]]] = {
-    "check-covid/train": ("MIT", lambda root: read_check_covid(root, "train")),
-    "healthver/dev": ("none stated: research use only, do not ship weights fitted on it",
-                      lambda root: read_healthver(root, "dev")),
+class PairTrainingSet(NamedTuple):
+    """A public set a pair head may be fitted on, with its licence as ../shared/datasets states
+    it: the card names it, so whoever ships a model can see what it was fitted on."""
+
+    licence: str
+    read: Callable[[Path], list[StancePair]]
+
+
+PAIR_TRAINING_SETS: dict[str, PairTrainingSet] = {
+    "check-covid/train": PairTrainingSet("MIT", lambda root: read_check_covid(root, "train")),
+    "healthver/dev": PairTrainingSet(
+        "none stated: research use only, do not ship weights fitted on it",
+        lambda root: read_healthver(root, "dev")),
 }
 
 
@@ -79,7 +87,7 @@ def pair_training_sets(settings: Settings) -> dict[str, list[StancePair]]:
         raise InputError("settings.stance_pair_sets (KEPU_STANCE_PAIR_SETS)",
                          f"unknown or no pair training sets {unknown}; known: "
                          f"{sorted(PAIR_TRAINING_SETS)}")
-    return {name: PAIR_TRAINING_SETS[name][1](settings.datasets_dir)
+    return {name: PAIR_TRAINING_SETS[name].read(settings.datasets_dir)
             for name in settings.stance_pair_sets}
 
 
@@ -181,7 +189,8 @@ def train_stance(settings: Settings, db: Database, embedder: Embedder, out_dir: 
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "embedded_with": describe(embedder),
         "pair_head_training": {name: len(ps) for name, ps in train_sets.items()},
-        "pair_head_training_licences": {name: PAIR_TRAINING_SETS[name][0] for name in train_sets},
+        "pair_head_training_licences": {name: PAIR_TRAINING_SETS[name].licence
+                                        for name in train_sets},
         "pair_head_test": _pair_scores(model, embedder, cache,
                                        public_test_sets(settings.datasets_dir), progress),
         "post_head_training": {"posts": len(truth), "debunks": int(truth.sum()),
