@@ -208,8 +208,38 @@ def bench_flag(
         f"{k} {v:.0%}" if k.endswith("share") else f"{k} {v:.1f}" for k, v in figures.items()))
 
 
+def bench_prefilter(
+    posts: Annotated[int, typer.Option(help="How many synthetic bench posts")] = 5000,
+    encoder_layers: Annotated[list[int] | None, typer.Option(
+        help="Also try e5 cut to its first N layers as the cheap prefilter (repeatable)")] = None,
+) -> None:
+    """What a prefilter in front of the encoder could save, on the bench's posts and on the
+    development posts: how many sentences come near a claim match (a perfect prefilter must
+    pass those), and how many a cheap encoder must pass to keep every development match.
+
+    Example: kepu bench prefilter --posts 5000 --encoder-layers 1 --encoder-layers 2
+    """
+    from kepu.cli import _settings, console
+    from kepu.prefilter_bound import prefilter_bound
+    from kepu.services import ensure_claims
+    from kepu.store import Database
+    from pipeline.embedders import first_layers_embedder, load_embedder
+    from pipeline.embedding import describe
+
+    settings = _settings()
+    ensure_claims(settings)
+    embedder = load_embedder(settings)
+    cheap = [first_layers_embedder(settings, n) for n in encoder_layers or []]
+    with Database(settings.database) as db:
+        rows = prefilter_bound(settings, db, embedder, cheap, posts)
+    console.print(f"bench prefilter ({describe(embedder)}):")
+    for row in rows:
+        console.print("  " + row.line(), markup=False, highlight=False, soft_wrap=True)
+
+
 def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
     for name, command in (("matching", eval_matching), ("stance", eval_stance),
                           ("checkworthy", eval_checkworthy), ("flags", eval_flags)):
         groups["eval"].command(name)(command)
     groups["bench"].command("flag")(bench_flag)
+    groups["bench"].command("prefilter")(bench_prefilter)
