@@ -21,6 +21,7 @@ import numpy as np
 
 from kepu.flag_eval import dev_posts, sample_site_posts, synthetic_posts
 from kepu.records import Post
+from kepu.scoring_service import claim_index
 from kepu.settings import Settings
 from kepu.store import Database
 from pipeline.embedding import Embedder
@@ -119,8 +120,6 @@ def prefilter_bound(settings: Settings, db: Database, embedder: Embedder,
                     cheap: Sequence[Embedder], count: int) -> list[NearMatches | CheapPass]:
     """The bench's synthetic posts and the development posts: e5's near-match shares, then
     each cheap encoder's pass share at full development recall, per language."""
-    from kepu.scoring_service import claim_index
-
     sets = [sentence_set("bench", synthetic_posts(settings.data_dir, count), settings),
             sentence_set("development",
                          [p for p, _ in sample_site_posts(settings.data_dir)
