@@ -19,8 +19,7 @@ from kepu.flag_eval import (
     LabelledPost,
     calibration_figures,
     dev_files,
-    dev_posts,
-    sample_site_posts,
+    development_posts,
 )
 from kepu.scoring_service import build_flagger
 from kepu.settings import Settings
@@ -46,7 +45,7 @@ def train_calibration(settings: Settings, db: Database, embedder: Embedder, out_
                       ) -> dict[str, object]:
     """Fit Platt scaling on the raw scores of the development posts and write it to `out_dir`."""
     flagger = build_flagger(settings, db, embedder, calibrated=False)
-    labelled = sample_site_posts(settings.data_dir) + dev_posts(settings.data_dir)
+    labelled = development_posts(settings.data_dir)
     calibration, raw = fit_calibration(flagger, labelled)
     is_myth = [kind == "myth" for _, kind in labelled]
     slope, intercept = calibration.slope, calibration.intercept

@@ -56,6 +56,12 @@ def dev_posts(data_dir: Path) -> list[LabelledPost]:
     return [post for path in dev_files(data_dir) for post in labelled_posts(path)]
 
 
+def development_posts(data_dir: Path) -> list[LabelledPost]:
+    """Everything stance, calibration and thresholds are tuned on: the sample site's articles,
+    then every data/dev/*.jsonl."""
+    return sample_site_posts(data_dir) + dev_posts(data_dir)
+
+
 def held_out_files(data_dir: Path) -> list[Path]:
     """The held-out post files (data/eval/*.jsonl): report on these, never tune on them."""
     return sorted((data_dir / "eval").glob("*.jsonl"))

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kepu.flag_eval import dev_posts, sample_site_posts, synthetic_posts
+from kepu.flag_eval import development_posts, synthetic_posts
 from kepu.records import Post
 from kepu.scoring_service import claim_index
 from kepu.settings import Settings
@@ -33,10 +33,9 @@ MARGINS = (0.0, 0.02, 0.05, 0.08)
 
 
 def best_similarities(index: ClaimIndex, vectors: np.ndarray) -> np.ndarray:
-    """Each sentence's similarity to its closest claim wording."""
-    if len(vectors) == 0:
-        return np.zeros(0, dtype=np.float32)
-    return (index.vectors @ index.prepare(vectors).T).max(axis=0)
+    """Each sentence's similarity to its closest claim wording (the index's top-1 search)."""
+    _, sims = index.search(vectors, k=1)
+    return sims[:, 0] if sims.shape[1] else np.zeros(len(vectors), dtype=np.float32)
 
 
 def near_match_shares(best: np.ndarray, thresholds: np.ndarray,
@@ -122,8 +121,7 @@ def prefilter_bound(settings: Settings, db: Database, embedder: Embedder,
     each cheap encoder's pass share at full development recall, per language."""
     sets = [sentence_set("bench", synthetic_posts(settings.data_dir, count), settings),
             sentence_set("development",
-                         [p for p, _ in sample_site_posts(settings.data_dir)
-                          + dev_posts(settings.data_dir)], settings)]
+                         [p for p, _ in development_posts(settings.data_dir)], settings)]
     index = claim_index(db, embedder, settings.center_vectors, settings.ann_threshold)
     best = {s.name: occurrence_similarities(index, embedder, s.sentences) for s in sets}
     matched = {s.name: best[s.name] >= s.thresholds for s in sets}

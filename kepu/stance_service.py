@@ -28,7 +28,7 @@ from typing import NamedTuple
 import numpy as np
 
 from kepu.errors import InputError
-from kepu.flag_eval import LabelledPost, dev_files, dev_posts, sample_site_posts
+from kepu.flag_eval import LabelledPost, dev_files, development_posts
 from kepu.records import Post, post_text
 from kepu.scoring_service import build_flagger, correction_vectors
 from kepu.settings import Settings
@@ -179,7 +179,7 @@ def train_stance(settings: Settings, db: Database, embedder: Embedder, out_dir: 
     pair_w, pair_b = fit_pair_head(pair_features(evidence, claims), [p.label for p in pairs])
     version = datetime.now(UTC).strftime("stance-%Y%m%d-%H%M%S")
     draft = draft_model(pair_w, pair_b, embedder.name, version)
-    own = sample_site_posts(settings.data_dir) + dev_posts(settings.data_dir)
+    own = development_posts(settings.data_dir)
     features, is_debunk, matched = own_post_features(flagger, draft, own)
     texts = [post_text(post.title, post.text) for post in matched]
     model, features = fit_post_model(draft, features, is_debunk, texts, post_c)
