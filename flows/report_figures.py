@@ -72,6 +72,8 @@ class ReviewOutcomes:
     decided_prev: int = 0
     false_prev: int = 0
     queue: tuple[tuple[str, int, int], ...] = ()  # (panel, overdue, open) at the week's end
+    open_prev: int = 0  # open tasks at last week's end
+    overdue_prev: int = 0
     pairs: int = 0
     agreement: float | None = None
     kappa: float | None = None
@@ -149,6 +151,8 @@ def reviews_from_row(row: dict[str, Any]) -> ReviewOutcomes:
         decided_prev=int(row["decided_prev"] or 0), false_prev=int(row["false_prev"] or 0),
         queue=tuple((str(o["panel"]), int(o["overdue"]), int(o["open"]))
                       for o in row["overdue"]),
+        open_prev=int(row["open_prev"] or 0),
+        overdue_prev=int(row["overdue_prev"] or 0),
         pairs=int(row["pairs"] or 0),
         agreement=None if row["agreement"] is None else float(row["agreement"]),
         kappa=kappa(row["agreement"], row["expected"]),

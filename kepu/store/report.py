@@ -90,7 +90,8 @@ def unmatched_flagged(db: Database, since: datetime, end: datetime,
 
 
 def review_rows(db: Database, start: datetime, end: datetime) -> dict[str, Any]:
-    """Verdict counts, median hours to verdict, false positives, agreement and overdue items.
+    """Verdict counts, median hours to verdict, false positives, agreement, and the open and
+    overdue tasks at the week's end (per panel) and at last week's end (in total).
 
     Verdicts, timing and false positives count flagged posts only: an "accurate" verdict on a
     post that active learning queued is not a false flag. Overdue counts every open task."""
@@ -111,7 +112,11 @@ def review_rows(db: Database, start: datetime, end: datetime) -> dict[str, Any]:
         _FINAL + "SELECT panel, count(*) FILTER (WHERE due_at < ?) AS overdue, count(*) AS open "
         "FROM final WHERE created_at < ? AND (final_at IS NULL OR final_at >= ?) "
         "GROUP BY panel ORDER BY overdue DESC, open DESC, panel", [end, end, end])
-    return {"verdicts": verdicts, **timing, "overdue": overdue,
+    before = db.dicts(  # the queue at last week's end, for the backlog's change
+        _FINAL + "SELECT count(*) FILTER (WHERE due_at < ?) AS overdue_prev, count(*) AS open_prev "
+        "FROM final WHERE created_at < ? AND (final_at IS NULL OR final_at >= ?)",
+        [start, start, start])[0]
+    return {"verdicts": verdicts, **timing, "overdue": overdue, **before,
             **agreement_row(db, start, end)}
 
 

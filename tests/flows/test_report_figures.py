@@ -97,6 +97,23 @@ def test_review_outcomes_match_independent_sql(week_db, figures):
     assert r.kappa == pytest.approx((0.5 - expected) / (1 - expected))
     # open at the week's end: n2 (waiting for its 2nd review), n3 (no review): both overdue
     assert r.queue == (("physics", 2, 2),)
+    assert (r.open_prev, r.overdue_prev) == (0, 0)  # b1 was decided within last week
+
+
+def test_backlog_at_last_weeks_end_matches_independent_sql(week_db, settings):
+    db, _ = week_db
+    start, _ = week_bounds(WEEK)
+    # n3 queued last week with a deadline before this week began: open and overdue at start
+    db.execute("UPDATE review_tasks SET created_at = ?, due_at = ? WHERE id = 'rt-n3'",
+               [start - timedelta(days=3), start - timedelta(days=1)])
+    expected = db.rows(
+        "SELECT count(*), count(*) FILTER (WHERE t.due_at < ?) FROM review_tasks t "
+        "LEFT JOIN review_outcomes o ON o.task_id = t.id "
+        "WHERE t.created_at < ? AND (o.decided_at IS NULL OR o.decided_at >= ?)",
+        [start, start, start])[0]
+    r = collect_figures(db, WEEK, settings).reviews
+    assert (r.open_prev, r.overdue_prev) == expected == (1, 1)
+    assert r.open_total == 2
 
 
 def test_empty_week_has_no_figures(db, settings):
