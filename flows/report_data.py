@@ -55,11 +55,9 @@ def collect_figures(db: Database, week: str, settings: Settings,
         rows, start, prev_start, pseudonymise or pseudonymiser(pseudonym_key(settings)),
         similarity=settings.report_narrative_similarity,
         min_size=settings.report_narrative_min_size)
-    notes = ()
-    if len(current) >= limit:
-        notes = (f"narratives: the newest {limit} unmatched flagged posts of the week clustered",)
     return WeeklyFigures(
         week=week, start=start, end=end, totals=total or Count("total", 0, 0),
         by_topic=counts["topic"], by_platform=counts["platform"], by_source=counts["source"],
         myths=myths_from_rows(myth_rows(db, start, end, weeks), weeks), narratives=narratives,
-        reviews=reviews_from_row(review_rows(db, start, end)), history_weeks=weeks, notes=notes)
+        reviews=reviews_from_row(review_rows(db, start, end)), history_weeks=weeks,
+        narrative_cap=limit if len(current) >= limit else 0)

@@ -7,7 +7,7 @@ store computed in SQL; nothing here touches the database.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -110,7 +110,7 @@ class WeeklyFigures:
     narratives: tuple[Narrative, ...]
     reviews: ReviewOutcomes
     history_weeks: int = 8
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    narrative_cap: int = 0  # > 0: narratives clustered from only this many newest posts
 
 
 def counts_from_rows(rows: Iterable[dict[str, Any]]) -> dict[str, tuple[Count, ...]]:

@@ -16,7 +16,7 @@ PURE = [
     "review_queue/priority.py", "review_queue/queue.py", "review_queue/rules.py",
     "review_queue/rounds.py", "review_queue/backend.py", "flows/weeks.py", "crawlers/urls.py",
     "flows/narratives.py", "flows/pseudonyms.py", "flows/report_figures.py",
-    "flows/report_labels.py",
+    "flows/report_labels.py", "flows/report_summary.py", "flows/report_sparkline.py",
     "crawlers/sources.py", "crawlers/encoding.py", "crawlers/neardup.py", "crawlers/dumps.py",
     "crawlers/schedule.py", "crawlers/bench_site.py", "crawlers/extract.py",
     "models/bootstrap.py", "kepu/records.py",

@@ -29,7 +29,11 @@ def test_report_html_is_escaped_self_contained_and_pseudonymised(report_settings
     assert html_path.name == f"report-{WEEK}-zh.html"
     assert html_path.with_suffix(".pdf").stat().st_size > 10_000
     assert "<script" not in html and "&lt;script&gt;" in html  # crawled text, escaped
-    assert len(re.findall(r'src="data:image/png;base64,', html)) == 4  # all four charts
+    summary = html[html.index('<section id="summary">'):html.index("</section>")]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in summary  # the narrative's crawled title
+    assert len(re.findall(r'src="data:image/png;base64,', summary)) == 3  # a chart per change
+    assert len(re.findall(r'src="data:image/png;base64,', html)) == 7  # and the four sections'
+    assert html.count('<svg class="spark"') == 2  # a sparkline per myth (c2, c4)
     assert not re.search(r'(src|href)="(?!data:)', html)  # nothing fetched from anywhere
     for handle in {p[4] for p in POSTS}:
         assert handle not in html, handle
