@@ -57,6 +57,11 @@ def db(tmp_path: Path) -> Database:
 
 @pytest.fixture
 def tiny_claims() -> list[Claim]:
+    return make_tiny_claims()
+
+
+def make_tiny_claims() -> list[Claim]:
+    """Four known claims (two languages, true and false) for fixtures of any scope."""
     return [
         Claim("c1", "Leftover vegetables kept overnight cause cancer.", "en", "false",
               "food_safety", "Nitrite levels in refrigerated leftovers stay far below harm.",
