@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from pipeline.checkworthy import checkworthiness
+
 _ZH_END = re.compile(r"(?<=[。！？!?；…])\s*")
 _EN_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 _ABBREV = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Prof|St|vs|e\.g|i\.e|etc|No|Fig|U\.S)\.$")
@@ -41,17 +43,27 @@ def is_check_worthy(sentence: str) -> bool:
     return len(sentence.split()) >= 5
 
 
-def extract_claims(title: str, text: str, limit: int = 40) -> list[str]:
-    """The post's check-worthy sentences, title first, at most `limit` of them, no repeats."""
+# A post is read whole up to this many sentences (a cost cap, ~20 s of encoding on 2 cores);
+# above it the most check-worthy sentences are kept, never simply the first ones, so a claim
+# cannot hide behind filler.
+MAX_SENTENCES = 300
+
+
+def extract_claims(title: str, text: str, limit: int = MAX_SENTENCES) -> list[str]:
+    """The post's check-worthy sentences, title first, no repeats, in post order; above `limit`
+    of them, the `limit` most check-worthy (cue score) of the whole post."""
     seen: set[str] = set()
     kept: list[str] = []
     for sentence in split_sentences(f"{title}\n{text}" if title else text):
         if sentence not in seen and is_check_worthy(sentence):
             seen.add(sentence)
             kept.append(sentence)
-    return kept[:limit]
+    if len(kept) <= limit:
+        return kept
+    ranked = sorted(range(len(kept)), key=lambda i: (-checkworthiness(kept[i]), i))[:limit]
+    return [kept[i] for i in sorted(ranked)]
 
 
-def post_sentences(title: str, text: str) -> list[str]:
+def post_sentences(title: str, text: str, limit: int = MAX_SENTENCES) -> list[str]:
     """The sentences a post is judged by: its check-worthy ones, or its title/lead when none is."""
-    return extract_claims(title, text) or [title or text[:200]]
+    return extract_claims(title, text, limit) or [title or text[:200]]

@@ -29,3 +29,14 @@ def test_detect_lang():
     assert detect_lang("隔夜菜会致癌，千万别吃") == "zh"
     assert detect_lang("Leftovers cause cancer") == "en"
     assert detect_lang("5G 基站会传播 COVID-19 病毒吗") == "zh"
+
+
+def test_long_posts_are_read_whole_and_capped_by_checkworthiness_not_position():
+    filler = [f"Today I walked the dog number {i} around the quiet park again." for i in range(60)]
+    myth = "Scientists proved that drinking bleach cures cancer and kills the virus."
+    text = " ".join(filler[:45] + [myth] + filler[45:])
+    assert myth in extract_claims("", text)
+    capped = extract_claims("", text, limit=10)
+    assert len(capped) == 10 and myth in capped
+    # the kept sentences stay in post order
+    assert capped == [s for s in extract_claims("", text) if s in capped]
