@@ -11,10 +11,15 @@ from typing import Any
 from kepu.records import Panel, ReviewTask
 from models.active import uncertainty
 from review_queue.panels import route
-from review_queue.priority import due_at, needs_double_review, priority, reach_factor
+from review_queue.priority import (
+    active_priority,
+    due_at,
+    needs_double_review,
+    priority,
+    reach_factor,
+)
 
 ACTIVE_LEARNING = "active_learning"
-ACTIVE_PRIORITY = 0.25  # at most: the "low" band, so flagged posts are always reviewed first
 
 
 def task_id_for(post_id: str) -> str:
@@ -48,7 +53,7 @@ def build_uncertain_tasks(candidates: Iterable[Mapping[str, Any]], panels: dict[
     """
     tasks = []
     for row in candidates:
-        value = round(ACTIVE_PRIORITY * uncertainty(float(row["classifier_score"])), 4)
+        value = active_priority(uncertainty(float(row["classifier_score"])))
         tasks.append(ReviewTask(
             id=task_id_for(str(row["post_id"])), post_id=str(row["post_id"]),
             panel=route(row.get("topic"), panels).topic, priority=value,
