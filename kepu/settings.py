@@ -177,9 +177,17 @@ class Settings(BaseSettings):
     labelstudio_url: str | None = Field(None, description="Label Studio base URL")
     labelstudio_token: str | None = Field(None, description="Label Studio API token (secret)", repr=False)
     labelstudio_project_prefix: str = Field(
-        "kepu-review", description="Title prefix of the Label Studio project of each panel"
+        "kepu-review", description="Title prefix of the Label Studio projects (one per reviewer)"
     )
     labelstudio_timeout_s: float = Field(30.0, description="Time-out per Label Studio request")
+    labelstudio_venv: Path = Field(
+        PROJECT_ROOT / ".venv-labelstudio", description="Label Studio's own virtual environment "
+        "(`kepu labelstudio start` runs its server from there)"
+    )
+    labelstudio_data_dir: Path | None = Field(
+        None, description="Label Studio's data folder (its database, uploads); default "
+        "HOME/labelstudio"
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -215,6 +223,10 @@ class Settings(BaseSettings):
     @property
     def score_calibration(self) -> Path:
         return self.score_calibration_dir or self.data_dir / "models" / "calibration"
+
+    @property
+    def labelstudio_data(self) -> Path:
+        return self.labelstudio_data_dir or self.home / "labelstudio"
 
     @property
     def reports(self) -> Path:

@@ -1,4 +1,5 @@
-"""What a review UI must offer kepu-review (pure interface): projects, task import, annotations.
+"""What a review UI must offer kepu-review (pure interface): projects, task import, and the tasks
+as they are now, with their annotations and who wrote and last changed each.
 
 Label Studio implements it (labelstudio_client.py); the review rules never see which UI it is.
 """
@@ -18,19 +19,33 @@ class BackendUnavailable(ReviewError):
 
 @dataclass(frozen=True)
 class Annotation:
-    """One reviewer's submitted answer on one remote task."""
+    """One answer on one remote task, with the accounts that wrote it and last changed it."""
 
     remote_task_id: int
-    round_id: str
     annotation_id: str
-    reviewer: str
+    completed_by: str  # the account that created it (e-mail; "user:<id>" when unknown)
+    updated_by: str  # the account that last changed it ("" when the UI does not say)
     result: tuple[Mapping[str, Any], ...]
     updated_at: str
+    cancelled: bool = False  # skipped
+
+    @property
+    def reviewer(self) -> str:
+        return self.completed_by
 
     @property
     def key(self) -> str:
-        """Changes when the reviewer edits the annotation (a new answer to re-check)."""
+        """Changes when the annotation is edited (a new answer to re-check)."""
         return f"{self.annotation_id}@{self.updated_at}"
+
+
+@dataclass(frozen=True)
+class RemoteTask:
+    """A task as the review UI holds it now (its data may differ from what kepu sent)."""
+
+    remote_task_id: int
+    data: Mapping[str, Any]
+    annotations: tuple[Annotation, ...] = ()
 
 
 class ReviewBackend(Protocol):
@@ -38,18 +53,22 @@ class ReviewBackend(Protocol):
 
     name: str
 
-    def ensure_project(self, title: str, label_config: str) -> int:
-        """The id of the project with this title, created once."""
+    def check_access(self) -> str:
+        """The account the token belongs to; ReviewError when the UI refuses the token."""
         ...
 
-    def imported_rounds(self, project_id: int) -> dict[str, int]:
-        """round_id -> remote task id for the rounds already in the project."""
+    def ensure_project(self, title: str, label_config: str) -> int:
+        """The id of kepu's project with this title, created once."""
+        ...
+
+    def tasks(self, project_id: int) -> list[RemoteTask] | None:
+        """Every task in the project with its annotations; None when the project is gone."""
         ...
 
     def import_tasks(self, project_id: int, payloads: Sequence[Mapping[str, Any]]) -> list[int]:
         """Import tasks (data + predictions); the remote ids in the same order."""
         ...
 
-    def annotations(self, project_id: int) -> list[Annotation]:
-        """Every submitted (not skipped) annotation in the project."""
+    def delete_task(self, remote_task_id: int) -> bool:
+        """Remove a task kepu no longer trusts from reviewers' view; False if it was gone."""
         ...

@@ -8,6 +8,7 @@ is the only one that shows the earlier reviews.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -107,12 +108,26 @@ def _claims_text(claims: Sequence[ShownClaim], origin: str) -> str:
 
 
 def _earlier_text(earlier: Sequence[Decision]) -> str:
+    """Blind rounds show nothing; arbitration shows the reviews without naming the reviewers
+    (any member of the review UI can read any task)."""
     if not earlier:
         return "（盲审：不显示其他审查结论）Blind review: other verdicts are not shown."
     return "\n\n".join(
-        f"{d.reviewer}: {d.verdict} ({VERDICT_LABELS[d.verdict][0]}), harm {d.harm}\n"
+        f"审查 {i} Review {i}: {d.verdict} ({VERDICT_LABELS[d.verdict][0]}), harm {d.harm}\n"
         f"{d.rationale or '—'}\nreferences: {'; '.join(d.references) or '—'}"
-        for d in earlier)
+        for i, d in enumerate(earlier, start=1))
+
+
+REOPENED_LABEL = "重新审查 Reopened ({times}): {reason} · "
+
+
+def reopened_payload(payload: Mapping[str, Any], reason: str, times: int) -> dict[str, Any]:
+    """The same round sent again, its header saying why and how many times (so every copy's data
+    differs: the earlier copy was not trusted)."""
+    data = dict(payload["data"])
+    label = re.sub(r"^重新审查 Reopened \(\d+\): [^·]*· ", "", str(data["round_label"]))
+    data["round_label"] = REOPENED_LABEL.format(times=times, reason=reason.replace("·", "-")) + label
+    return {**payload, "data": data}
 
 
 def task_payload(rnd: Round, evidence: Evidence, required_reviews: int) -> dict[str, Any]:

@@ -8,15 +8,18 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from kepu.audit_chain import GENESIS, chain_hash
 from kepu.errors import StoreError
 
 log = logging.getLogger(__name__)
+AUDIT_CHAIN_MIGRATION = 7  # the migration that adds the hash chain; earlier rows are hashed then
 
 
 def _migrations() -> list[tuple[int, str, str]]:
@@ -55,6 +58,8 @@ class Database:
                 continue
             with self.transaction():
                 self.conn.execute(sql)
+                if number == AUDIT_CHAIN_MIGRATION:
+                    self._chain_earlier_audit_rows()
                 self.conn.execute(
                     "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [number, name]
                 )
@@ -94,12 +99,45 @@ class Database:
         return row[0] if row else None
 
     def audit(self, actor: str, entity: str, entity_id: str, action: str, detail: str = "") -> None:
-        """Append one audit-log row; callers do this inside the same transaction as the change."""
+        """Append one audit-log row, chained to the previous one (see kepu.audit_chain).
+
+        The only writer of audit rows; callers do this inside the same transaction as the change.
+        """
+        head = self.conn.execute("SELECT row_hash FROM audit_head").fetchone()
+        prev = head[0] if head else GENESIS
+        row_id = self.conn.execute("SELECT nextval('audit_seq')").fetchone()[0]  # type: ignore[index]
+        logged = datetime.now(UTC)
+        logged_us = int(logged.timestamp()) * 1_000_000 + logged.microsecond
+        digest = chain_hash(prev, row_id, logged_us, actor, entity, entity_id, action, detail)
         self.conn.execute(
-            "INSERT INTO audit_log (logged_at, actor, entity, entity_id, action, detail) "
-            "VALUES (now(), ?, ?, ?, ?, ?)",
-            [actor, entity, entity_id, action, detail],
+            "INSERT INTO audit_log (id, logged_at, actor, entity, entity_id, action, detail, "
+            "prev_hash, row_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [row_id, logged, actor, entity, entity_id, action, detail, prev, digest],
         )
+        self.conn.execute(
+            "INSERT INTO audit_head (one, id, row_hash) VALUES (1, ?, ?) "
+            "ON CONFLICT DO UPDATE SET id = excluded.id, row_hash = excluded.row_hash",
+            [row_id, digest])
+
+    def _chain_earlier_audit_rows(self) -> None:
+        """Migration 007: hash the rows written before the chain existed, in id order."""
+        rows = self.conn.execute(
+            "SELECT id, epoch_us(logged_at), actor, entity, entity_id, action, detail "
+            "FROM audit_log ORDER BY id").fetchall()
+        prev, hashed = GENESIS, []
+        for row_id, logged_us, *rest in rows:
+            digest = chain_hash(prev, row_id, logged_us, *rest)
+            hashed.append((row_id, prev, digest))
+            prev = digest
+        if not hashed:
+            return
+        self.conn.execute("CREATE TEMP TABLE chained (id BIGINT, prev_hash VARCHAR, row_hash VARCHAR)")
+        self.conn.executemany("INSERT INTO chained VALUES (?, ?, ?)", hashed)
+        self.conn.execute("UPDATE audit_log SET prev_hash = c.prev_hash, row_hash = c.row_hash "
+                          "FROM chained c WHERE audit_log.id = c.id")
+        self.conn.execute("DROP TABLE chained")
+        self.conn.execute("INSERT INTO audit_head (one, id, row_hash) VALUES (1, ?, ?)",
+                          [hashed[-1][0], hashed[-1][2]])
 
     def close(self) -> None:
         self.conn.close()

@@ -55,21 +55,6 @@ def uncertain_candidates(db: Database, post_ids: Sequence[str]) -> list[dict[str
     return sorted(rows, key=lambda r: order[r["post_id"]])
 
 
-def queue_summary(db: Database) -> list[tuple[str, int, int]]:
-    """(panel, open tasks, overdue tasks) per panel; every not-yet-decided task counts as open."""
-    return [tuple(r) for r in db.rows(  # type: ignore[misc]
-        "SELECT panel, count(*) FILTER (WHERE status <> 'decided'), "
-        "count(*) FILTER (WHERE status <> 'decided' AND due_at < now()) "
-        "FROM review_tasks GROUP BY panel ORDER BY panel")]
-
-
-def overdue_tasks(db: Database) -> list[dict[str, Any]]:
-    """Undecided tasks past their SLA, most overdue first."""
-    return db.dicts(
-        "SELECT id, post_id, panel, status, priority, due_at FROM review_tasks "
-        "WHERE status <> 'decided' AND due_at < now() ORDER BY due_at, id")
-
-
 def tasks_without_rounds(db: Database) -> list[dict[str, Any]]:
     """Open tasks not yet turned into review rounds, highest priority first."""
     return db.dicts(
@@ -122,24 +107,28 @@ def set_task_status(db: Database, task_id: str, status: str, actor: str, detail:
 
 
 def pending_outbox(db: Database) -> list[dict[str, Any]]:
-    """Rounds not yet sent to the review UI, oldest first."""
+    """Rounds not yet sent to the review UI, highest priority first (the order reviewers get
+    them in: Label Studio shows a project's tasks in import order)."""
     rows = db.dicts(
-        "SELECT o.round_id, o.panel, o.attempts, r.payload FROM review_outbox o "
-        "JOIN review_rounds r ON r.id = o.round_id WHERE o.sent_at IS NULL "
-        "ORDER BY o.queued_at, o.round_id")
+        "SELECT o.round_id, o.panel, o.attempts, r.payload, coalesce(r.assigned_to, '') AS "
+        "assigned_to FROM review_outbox o JOIN review_rounds r ON r.id = o.round_id "
+        "JOIN review_tasks t ON t.id = r.task_id WHERE o.sent_at IS NULL "
+        "ORDER BY t.priority DESC, o.queued_at, o.round_id")
     for row in rows:
         row["payload"] = json.loads(row["payload"])
     return rows
 
 
-def mark_sent(db: Database, backend: str, project_id: int, sent: dict[str, int]) -> None:
-    """Record where each round now lives in the review UI."""
+def mark_sent(db: Database, backend: str, project_id: int, sent: dict[str, tuple[int, str]]
+              ) -> None:
+    """Record where each round now lives in the review UI and the hash of the data sent."""
     with db.transaction() as conn:
-        for round_id, remote_id in sent.items():
+        for round_id, (remote_id, data_hash) in sent.items():
             conn.execute(
                 "UPDATE review_outbox SET sent_at = now(), attempts = attempts + 1, backend = ?, "
-                "project_id = ?, remote_task_id = ?, last_error = NULL WHERE round_id = ? "
-                "AND sent_at IS NULL", [backend, project_id, remote_id, round_id])
+                "project_id = ?, remote_task_id = ?, data_hash = ?, last_error = NULL "
+                "WHERE round_id = ? AND sent_at IS NULL",
+                [backend, project_id, remote_id, data_hash, round_id])
             db.audit(backend, "review_round", round_id, "sent",
                      f"project={project_id} task={remote_id}")
 
@@ -153,15 +142,11 @@ def mark_failed(db: Database, round_ids: Sequence[str], error: str, actor: str) 
             db.audit(actor, "review_round", round_id, "send_failed", error[:500])
 
 
-def sent_projects(db: Database) -> list[int]:
-    return [r[0] for r in db.rows("SELECT DISTINCT project_id FROM review_outbox "
-                                  "WHERE sent_at IS NOT NULL ORDER BY 1")]
-
-
 def round_info(db: Database, round_id: str) -> dict[str, Any] | None:
     """A round with its task's panel, required reviews and status, or None if unknown."""
     rows = db.dicts(
-        "SELECT r.id, r.task_id, r.panel, r.role, r.evidence, t.post_id, t.required_reviews, "
+        "SELECT r.id, r.task_id, r.panel, r.role, coalesce(r.assigned_to, '') AS assigned_to, "
+        "r.evidence, t.post_id, t.required_reviews, "
         "t.status, EXISTS (SELECT 1 FROM decisions d WHERE d.round_id = r.id) AS decided "
         "FROM review_rounds r JOIN review_tasks t ON t.id = r.task_id WHERE r.id = ?", [round_id])
     return rows[0] if rows else None
@@ -181,25 +166,28 @@ def is_rejected(db: Database, annotation_key: str) -> bool:
 
 
 def save_rejection(db: Database, annotation_key: str, round_id: str, reviewer: str,
-                   reason: str) -> None:
-    """An annotation that broke a rule: kept once with its reason, the round stays open."""
-    with db.transaction() as conn:
-        conn.execute("INSERT INTO review_rejections (annotation_key, round_id, reviewer, reason, "
-                     "seen_at) VALUES (?, ?, ?, ?, now()) ON CONFLICT DO NOTHING",
-                     [annotation_key, round_id, reviewer, reason])
-        db.audit(reviewer, "review_round", round_id, "annotation_rejected", reason)
+                   reason: str, kind: str = "invalid", remote_task_id: int | None = None) -> None:
+    """An annotation or remote task kepu did not accept, kept once with its reason and kind
+    (migration 007 lists the kinds); call inside a transaction."""
+    db.conn.execute(
+        "INSERT INTO review_rejections (annotation_key, round_id, reviewer, reason, seen_at, "
+        "kind, remote_task_id) VALUES (?, ?, ?, ?, now(), ?, ?) ON CONFLICT DO NOTHING",
+        [annotation_key, round_id, reviewer, reason, kind, remote_task_id])
+    db.audit(reviewer or "review-ui", "review_round", round_id,
+             "annotation_rejected" if kind == "invalid" else kind, reason)
 
 
 def add_decision(db: Database, decision: Decision, round_id: str, annotation_id: str,
-                 model_version: str, evidence: str, claim_text: str) -> None:
-    """Keep one review for good (call inside a transaction): its id is the round's."""
+                 model_version: str, evidence: str, claim_text: str, result_hash: str) -> None:
+    """Keep one review (call inside a transaction): its id is the round's; `result_hash` is the
+    answer it came from, to see later edits."""
     db.conn.execute(
         "INSERT INTO decisions (id, task_id, reviewer, role, verdict, harm, rationale, refs, "
-        "model_version, decided_at, round_id, annotation_id, evidence, claim_text) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, ?)",
+        "model_version, decided_at, round_id, annotation_id, evidence, claim_text, result_hash) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?)",
         ["d-" + round_id, decision.task_id, decision.reviewer, decision.role, decision.verdict,
          decision.harm, decision.rationale, list(decision.references), model_version, round_id,
-         annotation_id, evidence, claim_text])
+         annotation_id, evidence, claim_text, result_hash])
     db.audit(decision.reviewer, "decision", "d-" + round_id, "recorded",
              f"task={decision.task_id} role={decision.role} verdict={decision.verdict} "
              f"harm={decision.harm}")

@@ -1,13 +1,17 @@
-"""A real Label Studio server on 127.0.0.1, started once per test session with a throw-away
-data directory, and reviewers who join it through the invite link (as real reviewers do)."""
+"""A real Label Studio server on 127.0.0.1, started once per test session the way a review lead
+starts it (`kepu labelstudio start`, throw-away data folder), and reviewers who join it through
+the invite link (as real reviewers do)."""
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
+import select
 import signal
 import socket
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,25 +22,21 @@ import requests
 from kepu.settings import PROJECT_ROOT
 
 LS_VENV = Path(os.environ.get("KEPU_LABELSTUDIO_VENV", PROJECT_ROOT / ".venv-labelstudio"))
-START_TIMEOUT_S = 240
+START_TIMEOUT_S = 300
 
 
 @dataclass(frozen=True)
 class LabelStudioServer:
     url: str
     token: str
+    data_dir: Path
+    invite_link: str
+    pid: int
 
-    def invite_token(self) -> str:
-        response = requests.get(f"{self.url}/api/invite", timeout=30,
-                                headers={"Authorization": f"Token {self.token}"})
-        response.raise_for_status()
-        return response.json()["token"]
-
-    def sign_up(self, email: str) -> str:
+    def sign_up(self, email: str, link: str | None = None) -> str:
         """Join through the invite link (the UI's sign-up form) and return the user's API token."""
-        invite = self.invite_token()
         session = requests.Session()
-        page = f"{self.url}/user/signup/?token={invite}"
+        page = link or self.invite_link
         session.get(page, timeout=30)
         session.post(page, timeout=30, allow_redirects=False, headers={"Referer": page},
                      data={"email": email, "password": secrets.token_hex(8),
@@ -46,55 +46,71 @@ class LabelStudioServer:
         return response.json()["token"]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def _wait_healthy(url: str, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
+def start_command(port: int, data: Path, home: Path) -> subprocess.Popen[str]:
+    """`python -m kepu labelstudio start` from this checkout, in its own process group."""
+    env = {**os.environ, "KEPU_HOME": str(home), "KEPU_LABELSTUDIO_VENV": str(LS_VENV)}
+    env.pop("KEPU_LABELSTUDIO_TOKEN", None)
+    return subprocess.Popen(
+        [sys.executable, "-m", "kepu", "labelstudio", "start", "--port", str(port),
+         "--data-dir", str(data), "--admin-email", "admin@kepu.example"],
+        cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True)
+
+
+def read_until(proc: subprocess.Popen[str], marker: str, timeout_s: float) -> str:
+    """The command's output up to the line holding `marker` (or up to its exit)."""
+    seen, deadline = "", time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"label-studio exited: {log.read_text()[-2000:]}")
+        ready, _, _ = select.select([proc.stdout], [], [], 1)
+        if ready:
+            line = proc.stdout.readline()  # type: ignore[union-attr]
+            if not line and proc.poll() is not None:
+                return seen
+            seen += line
+            if marker in line:
+                return seen
+        elif proc.poll() is not None:
+            return seen + proc.stdout.read()  # type: ignore[union-attr]
+    raise RuntimeError(f"no {marker!r} from `kepu labelstudio start` in {timeout_s}s:\n{seen}")
+
+
+def stop(proc: subprocess.Popen[str], ls_pid: int | None) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
         try:
-            if requests.get(f"{url}/health", timeout=2).json().get("status") == "UP":
-                return
-        except (requests.RequestException, ValueError):
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    if ls_pid:
+        try:
+            os.killpg(ls_pid, signal.SIGKILL)  # only if the command failed to stop it
+        except ProcessLookupError:
             pass
-        time.sleep(1)
-    tail = log.read_text()[-2000:]
-    raise RuntimeError(f"label-studio did not answer in {START_TIMEOUT_S}s: {tail}")
 
 
 @pytest.fixture(scope="session")
 def labelstudio(tmp_path_factory: pytest.TempPathFactory) -> LabelStudioServer:
-    binary = LS_VENV / "bin" / "label-studio"
-    if not binary.exists():
-        pytest.fail(f"{binary} missing: run `bash scripts/setup.d/30-labelstudio.sh` "
-                    "(scripts/dev.sh does it)")
-    data = tmp_path_factory.mktemp("labelstudio")
-    port, token = _free_port(), secrets.token_hex(20)
-    env = {**os.environ, "LABEL_STUDIO_BASE_DATA_DIR": str(data), "HOME": str(data),
-           "LABEL_STUDIO_USERNAME": "admin@kepu.example",
-           "LABEL_STUDIO_PASSWORD": secrets.token_hex(8), "LABEL_STUDIO_USER_TOKEN": token,
-           "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
-           "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true", "COLLECT_ANALYTICS": "false",
-           "LATEST_VERSION_CHECK": "false"}
-    log = data / "server.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [str(binary), "start", "--no-browser", "--internal-host", "127.0.0.1",
-             "--port", str(port), "--data-dir", str(data), "--enable-legacy-api-token"],
-            env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
+    if not (LS_VENV / "bin" / "label-studio").exists():
+        pytest.fail(f"{LS_VENV}/bin/label-studio missing: run "
+                    "`bash scripts/setup.d/30-labelstudio.sh` (scripts/dev.sh does it)")
+    base = tmp_path_factory.mktemp("labelstudio")
+    proc = start_command(free_port(), base / "data", base / "home")
+    ls_pid = None
     try:
-        _wait_healthy(url, proc, log)
-        yield LabelStudioServer(url, token)
+        out = read_until(proc, "invite link", START_TIMEOUT_S)
+        up = re.search(r"Label Studio is up: (\S+) \(pid (\d+)", out)
+        token = re.search(r"KEPU_LABELSTUDIO_TOKEN=(\w+)", out)
+        invite = re.search(r"invite link.*: (\S+)", out)
+        assert up and token and invite, f"unexpected output of kepu labelstudio start:\n{out}"
+        ls_pid = int(up.group(2))
+        yield LabelStudioServer(up.group(1), token.group(1), base / "data", invite.group(1),
+                                ls_pid)
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop(proc, ls_pid)

@@ -8,12 +8,15 @@ import socket
 
 import pytest
 from label_studio_sdk import LabelStudio
+from typer.testing import CliRunner
 
+from kepu.cli import app
 from kepu.records import Flag, Match, Post
 from kepu.review_service import pull, push
 from kepu.services import enqueue_flagged
 from kepu.settings import load_settings
 from kepu.store import Database
+from kepu.store.audit import verify_audit
 from kepu.store.claims import save_claims
 from kepu.store.flags import save_flags
 from kepu.store.posts import save_post
@@ -97,23 +100,25 @@ def test_review_round_trip(labelstudio, settings, tiny_claims):
     pred = admin.predictions.list(task=tasks[f"{task_a}-first"].id)[0]
     assert pred.model_version == "clf-test" and pred.score == pytest.approx(0.95)
 
+    with Database(settings.database) as db:
+        assigned = dict(db.rows("SELECT id, assigned_to FROM review_rounds"))
     as_user = {email: LabelStudio(base_url=labelstudio.url, api_key=labelstudio.sign_up(email))
-               for email in ("vaccines.reviewer1@kepu.example", "vaccines.reviewer2@kepu.example",
-                             "vaccines.senior@kepu.example", "food_safety.reviewer1@kepu.example")}
-    r1 = as_user["vaccines.reviewer1@kepu.example"]
+               for email in {*assigned.values(), "vaccines.senior@kepu.example"}}
+    r1 = as_user[assigned[f"{task_a}-first"]]
     first = r1.annotations.create(id=tasks[f"{task_a}-first"].id,
                                   result=review("pseudoscience", "medium", "No causal link."))
     assert pull(settings, backend)["rejected"] == 1  # a reference is required
     r1.annotations.update(id=first.id, result=review(
         "pseudoscience", "medium", "No causal link.", "WHO vaccine safety 2024"))
-    as_user["vaccines.reviewer2@kepu.example"].annotations.create(
+    as_user[assigned[f"{task_a}-second"]].annotations.create(
         id=tasks[f"{task_a}-second"].id, result=review("accurate", "none"))
-    as_user["food_safety.reviewer1@kepu.example"].annotations.create(
+    as_user[assigned[f"{task_b}-first"]].annotations.create(
         id=tasks[f"{task_b}-first"].id, result=review("accurate", "none"))
     counts = pull(settings, backend)
     assert (counts["decisions"], counts["arbitration"], counts["decided"], counts["sent"]) == \
         (3, 1, 1, 1)
 
+    _check_status(settings, task_a, task_b)
     tasks = _tasks_by_round(admin)
     assert "pseudoscience" not in json.dumps(tasks[f"{task_a}-second"].data)  # blind
     earlier = tasks[f"{task_a}-arbiter"].data["earlier"]
@@ -123,24 +128,42 @@ def test_review_round_trip(labelstudio, settings, tiny_claims):
         result=review("pseudoscience", "high", "Cohorts of millions show no link.",
                       "Madsen 2002 NEJM\nWHO GACVS"))
     assert pull(settings, backend)["decided"] == 1
-    assert sorted(p.title for p in admin.projects.list()) == [
-        "kepu-review · food_safety", "kepu-review · general",
-        "kepu-review · vaccines"]  # one project per panel, once
+    titles = sorted(p.title for p in admin.projects.list() if p.title.startswith("kepu-review"))
+    assert titles == sorted({f"kepu-review · {a}" for a in assigned.values()}
+                            | {"kepu-review · vaccines.senior@kepu.example"})  # one per reviewer
+    assert len({assigned[f"{task_a}-first"], assigned[f"{task_a}-second"]}) == 2
+    assert not list((labelstudio.data_dir / "export").glob("*"))  # pull made no export files
 
     with Database(settings.database) as db:
         audit_before = db.scalar("SELECT count(*) FROM audit_log")
         again = pull(settings, backend)
         assert again["decisions"] == again["rejected"] == again["sent"] == 0
         assert db.scalar("SELECT count(*) FROM audit_log") == audit_before  # idempotent
-        _check_store(db, task_a, task_b, myth, fine)
+        _check_store(db, task_a, task_b, myth, fine, assigned)
 
 
-def _check_store(db, task_a, task_b, myth, fine):
+def _check_status(settings, task_a, task_b):
+    """`kepu review status` shows the pending arbitration and an overdue round, each with its
+    assignee and due time, per panel."""
+    with Database(settings.database) as db:
+        db.execute("UPDATE review_tasks SET due_at = now() - INTERVAL 2 HOUR WHERE id = ?",
+                   [task_a])
+    result = CliRunner().invoke(app, ["review", "status"], env={
+        "KEPU_HOME": str(settings.home), "COLUMNS": "300"})
+    assert result.exit_code == 0, result.output
+    arbitration = result.output.split("arbitration pending")[1].split("changes after")[0]
+    assert f"{task_a}-arbiter" in arbitration and "vaccines.senior@kepu.example" in arbitration
+    overdue = result.output.split("overdue rounds")[1].split("answers not accepted")[0]
+    assert f"{task_a}-arbiter" in overdue and "vaccines" in overdue
+    assert task_b not in overdue  # decided
+    assert "answers not accepted, round still open: none" in result.output
+
+
+def _check_store(db, task_a, task_b, myth, fine, assigned):
     outcomes = {r[0]: r[1:] for r in db.rows(
         "SELECT task_id, verdict, harm, method, decided_by FROM review_outcomes")}
     assert outcomes[task_a] == ("pseudoscience", "high", "arbitrated",
-                                ["vaccines.reviewer1@kepu.example",
-                                 "vaccines.reviewer2@kepu.example",
+                                [assigned[f"{task_a}-first"], assigned[f"{task_a}-second"],
                                  "vaccines.senior@kepu.example"])
     assert outcomes[task_b][:3] == ("accurate", "none", "single")
     decisions = db.dicts("SELECT * FROM decisions ORDER BY decided_at")
@@ -164,3 +187,5 @@ def _check_store(db, task_a, task_b, myth, fine):
     assert db.scalar("SELECT count(*) FROM audit_log WHERE action = 'annotation_rejected'") == 1
     assert db.scalar("SELECT count(*) FROM audit_log WHERE action = 'send_failed'") == 4
     assert db.scalar("SELECT count(*) FROM audit_log WHERE action = 'recorded'") == 4
+    assert db.scalar("SELECT count(*) FROM review_rejections WHERE kind <> 'invalid'") == 0
+    assert verify_audit(db).ok  # every audit row chained

@@ -1,5 +1,6 @@
 """The review rules and the Label Studio payload, without a server."""
 
+import json
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -109,7 +110,10 @@ def test_blind_rounds_show_no_verdict_and_arbitration_shows_both():
     arb = arbitration_round("t1", "vaccines", "s1", [d("r1", "pseudoscience"),
                                                     d("r2", "accurate", "none", "second")])
     earlier = task_payload(arb, EVIDENCE, 2)["data"]["earlier"]
-    assert "r1: pseudoscience" in earlier and "r2: accurate" in earlier
+    assert "Review 1: pseudoscience" in earlier and "Review 2: accurate" in earlier
+    assert "r1" not in earlier and "r2" not in earlier  # any member can read it: no names
+    assert "assigned to r2" in payload["data"]["assignment"]  # only the assignee is named
+    assert "r1" not in json.dumps(payload, ensure_ascii=False)
 
 
 def test_config_declares_every_field_the_payload_and_parser_use():
