@@ -7,6 +7,7 @@ the outbox for the next push; a push cut off after the import is recognised by t
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections import defaultdict
@@ -37,10 +38,22 @@ def panels_path(settings: Settings, given: Path | None) -> Path:
     return given or settings.data_dir / "panels.toml"
 
 
-def project_title(settings: Settings, panel: str, assigned_to: str) -> str:
-    """The reviewer's own project, or the panel's project for rounds nobody is assigned."""
-    prefix = settings.labelstudio_project_prefix
-    return f"{prefix} · {assigned_to}" if assigned_to else f"{prefix} · {panel} · unassigned"
+TITLE_MAX = 50  # Label Studio refuses longer project titles
+
+
+def project_owner(panel: str, assigned_to: str) -> str:
+    """Whose project a round goes to: its reviewer's, or its panel's for unassigned rounds."""
+    return assigned_to or f"{panel} · unassigned"
+
+
+def project_title(prefix: str, owner: str) -> str:
+    """`prefix · owner`, cut to Label Studio's 50 characters with a short hash of the owner
+    (so two long e-mails never share a project; the description holds the full owner)."""
+    title = f"{prefix} · {owner}"
+    if len(title) <= TITLE_MAX:
+        return title
+    tag = hashlib.sha1(owner.encode("utf-8")).hexdigest()[:6]
+    return f"{title[:TITLE_MAX - len(tag) - 1]}…{tag}"
 
 
 def _evidence(raw: dict[str, Any]) -> Evidence:
@@ -83,22 +96,24 @@ def _task(row: dict[str, Any]) -> ReviewTask:
 
 def flush_outbox(settings: Settings, db: Database, backend: ReviewBackend) -> dict[str, int]:
     """Send pending rounds, each to its reviewer's project; an outage leaves them pending."""
-    by_project: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_owner: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in store.pending_outbox(db):
-        by_project[project_title(settings, row["panel"], row["assigned_to"])].append(row)
+        by_owner[project_owner(row["panel"], row["assigned_to"])].append(row)
     sent = 0
-    for title, rows in sorted(by_project.items()):
+    for owner, rows in sorted(by_owner.items()):
+        title = project_title(settings.labelstudio_project_prefix, owner)
         try:
-            sent += _send_project(db, backend, title, rows)
+            sent += _send_project(db, backend, title, owner, rows)
         except BackendUnavailable as exc:
             log.warning("review UI unreachable; %d rounds stay in the outbox", len(rows))
             store.mark_failed(db, [r["round_id"] for r in rows], str(exc), backend.name)
     return {"sent": sent, "pending": len(store.pending_outbox(db))}
 
 
-def _send_project(db: Database, backend: ReviewBackend, title: str,
+def _send_project(db: Database, backend: ReviewBackend, title: str, owner: str,
                   rows: list[dict[str, Any]]) -> int:
-    project = backend.ensure_project(title, label_config())
+    project = backend.ensure_project(title, label_config(),
+                                     f"kepu-review rounds for {owner}; one task per round")
     taken = integrity_store.mapped_task_ids(db)  # every reopened copy has its own data
     already = {data_hash(t.data): t.remote_task_id for t in backend.tasks(project) or []
                if t.remote_task_id not in taken}  # a push cut off after import sent these

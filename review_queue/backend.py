@@ -57,7 +57,7 @@ class ReviewBackend(Protocol):
         """The account the token belongs to; ReviewError when the UI refuses the token."""
         ...
 
-    def ensure_project(self, title: str, label_config: str) -> int:
+    def ensure_project(self, title: str, label_config: str, description: str = "") -> int:
         """The id of kepu's project with this title, created once."""
         ...
 

@@ -57,7 +57,7 @@ class LabelStudioBackend:
         self._me = me.id
         return str(me.email)
 
-    def ensure_project(self, title: str, label_config: str) -> int:
+    def ensure_project(self, title: str, label_config: str, description: str = "") -> int:
         """Only a project kepu's own account created counts: any member could create one with
         the same title."""
         if self._me is None:
@@ -70,7 +70,7 @@ class LabelStudioBackend:
             created = self.client.projects.create(
                 title=title, label_config=label_config, maximum_annotations=1,
                 show_collab_predictions=True, show_annotation_history=False,
-                description="kepu-review expert review; one task per review round")
+                description=description or "kepu-review expert review; one task per round")
             log.info("created Label Studio project %s (%s)", created.id, title)
             return int(created.id)  # type: ignore[arg-type]
 

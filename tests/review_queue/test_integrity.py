@@ -1,5 +1,6 @@
 """Which answers and remote tasks kepu trusts (pure rules, no server)."""
 
+from kepu.review_outbox import TITLE_MAX, project_owner, project_title
 from review_queue.backend import Annotation, RemoteTask
 from review_queue.integrity import (
     NOTE,
@@ -77,6 +78,15 @@ def test_finding_keys_never_equal_an_answers_own_key():
     decided = Decided("7", result_hash(PSEUDO), "pseudoscience", "medium")
     own, _ = check_round(sent(decided), task(ann(result=ACCURATE)))
     assert own[0].key != ann(result=ACCURATE).key  # the re-answer is then taken, not skipped
+
+
+def test_project_titles_fit_label_studio_and_stay_distinct():
+    assert project_title("kepu-review", "li.wei@cdc.example") == "kepu-review · li.wei@cdc.example"
+    long_a = project_title("kepu-review", "information_technology.reviewer1@kepu.example")
+    long_b = project_title("kepu-review", "information_technology.reviewer2@kepu.example")
+    assert len(long_a) == len(long_b) == TITLE_MAX and long_a != long_b
+    assert long_a.startswith("kepu-review · information_technology.")
+    assert project_owner("health", "") == "health · unassigned"
 
 
 def test_every_reopened_copy_says_why_and_differs_from_the_last():

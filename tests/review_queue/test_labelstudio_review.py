@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from kepu.cli import app
 from kepu.records import Flag, Match, Post
+from kepu.review_outbox import project_title
 from kepu.review_service import pull, push
 from kepu.services import enqueue_flagged
 from kepu.settings import load_settings
@@ -129,8 +130,8 @@ def test_review_round_trip(labelstudio, settings, tiny_claims):
                       "Madsen 2002 NEJM\nWHO GACVS"))
     assert pull(settings, backend)["decided"] == 1
     titles = sorted(p.title for p in admin.projects.list() if p.title.startswith("kepu-review"))
-    assert titles == sorted({f"kepu-review · {a}" for a in assigned.values()}
-                            | {"kepu-review · vaccines.senior@kepu.example"})  # one per reviewer
+    owners = {*assigned.values(), "vaccines.senior@kepu.example"}
+    assert titles == sorted(project_title("kepu-review", o) for o in owners)  # one per reviewer
     assert len({assigned[f"{task_a}-first"], assigned[f"{task_a}-second"]}) == 2
     assert not list((labelstudio.data_dir / "export").glob("*"))  # pull made no export files
 

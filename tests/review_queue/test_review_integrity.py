@@ -14,6 +14,7 @@ import requests
 from label_studio_sdk import LabelStudio
 
 from kepu.records import TOPICS, Flag, Match, Post
+from kepu.review_outbox import project_title
 from kepu.review_service import pull, push, review_status
 from kepu.services import enqueue_flagged
 from kepu.settings import Settings, load_settings
@@ -140,7 +141,7 @@ def _reopened_for_assignee(case: Case, old_remote: int) -> dict:
                          [case.round_id]) == 0
     assert sent_hash == data_hash(task.data) == data_hash(json.loads(payload)["data"])
     project = case.as_user(case.assigned).projects.get(id=task.project)
-    assert project.title == f"kepu-review · {case.assigned}"
+    assert project.title == project_title("kepu-review", case.assigned)
     return task
 
 
@@ -254,7 +255,7 @@ def test_what_another_member_can_still_do_through_the_api(case, labelstudio):
     case.as_user(case.assigned).annotations.create(id=case.remote_id, result=PSEUDO)
     sib = case.sibling
     titles = [p["title"] for p in case.http(sib, "GET", "/api/projects").json()["results"]]
-    assert f"kepu-review · {case.assigned}" in titles
+    assert project_title("kepu-review", case.assigned) in titles
     task = case.http(sib, "GET", f"/api/tasks/{case.remote_id}").json()
     assert task["annotations"][0]["result"][0]["value"]["choices"] == ["pseudoscience"]
     assert case.assigned in {u["email"] for u in case.http(sib, "GET", "/api/users").json()}
