@@ -45,7 +45,7 @@ def start(
         if token:
             typer.echo(f"invite link (send only to reviewers): {invite_link(server.url, token)}")
         else:
-            typer.echo("invite link: log in as the admin, Organization > Invite People")
+            typer.echo("invite link: log in as the admin, Organization > Add Members")
         typer.echo("Press Ctrl-C to stop.", err=True)
         signal.signal(signal.SIGTERM, _interrupt)  # stop the server like Ctrl-C does
         server.process.wait()

@@ -260,7 +260,15 @@ def test_what_another_member_can_still_do_through_the_api(case, labelstudio):
     assert task["annotations"][0]["result"][0]["value"]["choices"] == ["pseudoscience"]
     assert case.assigned in {u["email"] for u in case.http(sib, "GET", "/api/users").json()}
     assert case.http(sib, "GET", "/api/invite").status_code == 200
+    assert case.http(sib, "GET", f"/api/projects/{task['project']}/export?exportType=JSON"
+                     ).status_code == 200
+    title = project_title("kepu-review", case.assigned)
+    decoy = case.http(sib, "POST", "/api/projects", json={"title": title}).json()["id"]
+    assert case.http(sib, "PATCH", f"/api/projects/{task['project']}",
+                     json={"description": "changed"}).status_code == 200
     assert case.http(sib, "DELETE", f"/api/tasks/{case.remote_id}/").status_code == 204
     counts = case.pull()  # the deletion is seen; the answer that went with it is not taken
     assert (counts["decisions"], counts["reopened"]) == (0, 1)
     assert [w["kind"] for w in _waiting(case)] == ["task_missing"]
+    new_copy = case.as_user(case.assigned).tasks.get(id=str(case.current_remote()))
+    assert new_copy.project == task["project"] != decoy  # kepu's own project, not the decoy
