@@ -46,6 +46,8 @@ HTTPCACHE_GZIP = True
 
 DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.PrivateAddressGuard": 50,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawlers.robots.RobotsTxtForEveryRequest": 100,  # Scrapy's place for robots.txt
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawlers.middlewares.BackoffRetryMiddleware": 550,
     "crawlers.middlewares.RedirectLoopGuard": 605,  # sees 3xx before RedirectMiddleware (600)
