@@ -6,65 +6,73 @@ Each owns one concern of fetching safely; none touches storage.
 from __future__ import annotations
 
 import ipaddress
-import socket
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import CannotResolveHostError, IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.error import DNSLookupError
 from twisted.internet.task import deferLater
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
 from crawlers.encoding import sniff_encoding
 from crawlers.items import CrawlFailure
+from crawlers.resolver import non_public_reason, refusal_for
 
 
 class RefusedAddress(IgnoreRequest):
     """A request to a non-public address, refused by policy."""
 
 
-def is_public_host(host: str) -> bool:
-    """True when every address the host resolves to is a public one."""
+def _is_ip_literal(host: str) -> bool:
     try:
-        infos = socket.getaddrinfo(host, None)
-    except socket.gaierror:
-        return True  # let the download fail with its own DNS error, recorded with the URL
-    for info in infos:
-        addr = ipaddress.ip_address(info[4][0])
-        if (addr.is_private or addr.is_loopback or addr.is_link_local or addr.is_reserved
-                or addr.is_multicast or addr.is_unspecified):
-            return False
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
     return True
 
 
 class PrivateAddressGuard:
-    """Drops requests to non-public addresses unless KEPU_ALLOW_PRIVATE_ADDRESSES is set.
+    """Refuses a URL whose host is a literal non-public IP address before anything is asked of
+    it (robots.txt included), unless KEPU_ALLOW_PRIVATE_ADDRESSES is set.
 
-    Redirects come back through here as new requests, so a public page cannot redirect the
-    crawler into the private network either.
+    Host names are vetted where they are looked up (crawlers.resolver), so the address checked
+    is the one connected to. Redirects come back through here and through the resolver as new
+    requests, so a public page cannot redirect the crawler into the private network either.
     """
 
     def __init__(self, allow: bool) -> None:
         self.allow = allow
-        self._verdicts: dict[str, bool] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PrivateAddressGuard:
         return cls(crawler.settings.getbool("KEPU_ALLOW_PRIVATE_ADDRESSES"))
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        if self.allow:
-            return
         host = urlsplit(request.url).hostname or ""
-        if host not in self._verdicts:
-            self._verdicts[host] = is_public_host(host)
-        if not self._verdicts[host]:
+        if not self.allow and _is_ip_literal(host) and non_public_reason(host):
             raise RefusedAddress(f"refused non-public address {host} ({request.url})")
+
+
+class ResolverRefusals:
+    """A lookup the resolver refused fails as a plain DNS error; this names it as a refusal
+    (with the address) before the retry and cache middlewares see it: not retried, no stale
+    cached copy served."""
+
+    def __init__(self, refusal: Callable[[str], str | None] = refusal_for) -> None:
+        self.refusal = refusal
+
+    def process_exception(self, request: Request, exception: Exception,
+                          spider: Spider | None = None) -> None:
+        if isinstance(exception, (CannotResolveHostError, DNSLookupError)):
+            reason = self.refusal(urlsplit(request.url).hostname or "")
+            if reason:
+                raise RefusedAddress(f"{reason} ({request.url})")
 
 
 class CharsetSniffer:

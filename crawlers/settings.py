@@ -52,7 +52,10 @@ DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.BackoffRetryMiddleware": 550,
     "crawlers.middlewares.RedirectLoopGuard": 605,  # sees 3xx before RedirectMiddleware (600)
     "crawlers.middlewares.CharsetSniffer": 585,  # after decompression (590)
+    "crawlers.middlewares.ResolverRefusals": 950,  # sees DNS errors before cache and retry
 }
+# Every address is vetted where the name is looked up, and only vetted addresses are connected.
+TWISTED_DNS_RESOLVER = "crawlers.resolver.GuardedResolver"
 SPIDER_MIDDLEWARES = {"crawlers.middlewares.RecordSpiderErrors": 45}
 ITEM_PIPELINES = {
     "crawlers.pipelines.ValidatePostPipeline": 100,
