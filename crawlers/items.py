@@ -13,10 +13,11 @@ class PostItem(scrapy.Item):
     lang = scrapy.Field()
     platform = scrapy.Field()
     source_id = scrapy.Field()
+    page_digest = scrapy.Field()  # of the page body the post was extracted from
 
 
 class UnchangedPage(scrapy.Item):
-    """A page the HTTP cache answered (fresh, or revalidated with 304): not re-extracted."""
+    """A page whose body is the one the stored post was extracted from: not re-extracted."""
 
     url = scrapy.Field()
     canonical_url = scrapy.Field()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -32,6 +33,16 @@ def crawl_command(settings: Settings, sources: Path, stats: Path) -> list[str]:
     return command
 
 
+def _why(done: subprocess.CompletedProcess[str]) -> str:
+    """The crawl child's end in one line: its signal or its last stderr lines."""
+    if done.returncode < 0:
+        name = signal.Signals(-done.returncode).name
+        return (f"the crawl process was killed ({name}); the posts it stored are kept and the "
+                "next run reads the rest again")
+    tail = (done.stderr or "").strip().splitlines()[-5:]
+    return " | ".join(tail) or f"exit status {done.returncode}"
+
+
 def run_crawl(settings: Settings, sources: Path) -> dict[str, int]:
     """Run the crawl of `sources` to completion; raises CrawlError when it could not run."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -40,7 +51,6 @@ def run_crawl(settings: Settings, sources: Path) -> dict[str, int]:
                               capture_output=True, text=True, cwd=PROJECT_ROOT,
                               env={**os.environ, "HOME": tmp})
         if done.returncode != 0 or not stats.exists():
-            tail = (done.stderr or "").strip().splitlines()[-5:]
-            raise CrawlError(f"crawl of {sources} failed: {' | '.join(tail)}")
+            raise CrawlError(f"crawl of {sources} failed: {_why(done)}")
         counts = json.loads(stats.read_text(encoding="utf-8"))
     return {k: int(v) for k, v in counts.items()}

@@ -6,16 +6,19 @@ import json
 import logging
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
-from scrapy import Spider
+from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from crawlers.items import CrawlFailure, PostItem, UnchangedPage
 from crawlers.storage import PostSink
 from kepu.records import Post
-from kepu.store.posts import finish_crawl_run, record_crawl_error, start_crawl_run, stored_urls
+from kepu.store.crawls import end_crawl_run, record_crawl_error, start_crawl_run
+from kepu.store.posts import StoredPost
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +54,18 @@ def _to_post(item: PostItem) -> Post:
 
 class DuckDBStorePipeline:
     """Stores each post once (canonical URL, content hash, MinHash) and records failures and
-    the run's statistics (pages, new, changed, unchanged, duplicates, errors, refused)."""
+    the run's statistics (pages, new, changed, unchanged, duplicates, errors, refused).
+
+    The end of a run is one transaction: the last batch, the run's counts and outcome, and, when
+    the crawl ran to the end, its sources marked crawled. A run killed before that keeps
+    finished_at NULL; the next run marks it 'died' and counts it (earlier_runs_died).
+    """
 
     BATCH = 100  # posts per transaction: one commit per batch, not per page
 
     def __init__(self, db_path: str, stats_path: str, near_threshold: float) -> None:
         self.posts: list[tuple[Post, str]] = []
-        self.unchanged: list[str] = []
+        self.digests: dict[str, str] = {}
         self.db_path = db_path
         self.stats_path = stats_path
         self.near_threshold = near_threshold
@@ -66,13 +74,18 @@ class DuckDBStorePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DuckDBStorePipeline:
         s = crawler.settings
-        return cls(s.get("KEPU_DB_PATH"), s.get("KEPU_STATS_PATH", ""),
-                   s.getfloat("KEPU_NEAR_DUPLICATE_THRESHOLD", 0.8))
+        pipeline = cls(s.get("KEPU_DB_PATH"), s.get("KEPU_STATS_PATH", ""),
+                       s.getfloat("KEPU_NEAR_DUPLICATE_THRESHOLD", 0.8))
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
 
     def open_spider(self, spider: Spider | None = None) -> None:
         self.started = time.monotonic()
         self.sink = PostSink(self.db_path, self.near_threshold)
-        self.run_id = start_crawl_run(self.sink.db)
+        self.run_id, died = start_crawl_run(self.sink.db)
+        self.counts["earlier_runs_died"] = len(died)
+        if died:
+            log.warning("crawl runs %s died before finishing; what they stored is kept", died)
 
     def process_item(self, item: object, spider: Spider | None = None) -> object:
         if isinstance(item, CrawlFailure):
@@ -80,30 +93,40 @@ class DuckDBStorePipeline:
             self.counts["refused" if kind == "refused" else "errors"] += 1
             record_crawl_error(self.sink.db, self.run_id, item["url"], item["reason"], kind)
         elif isinstance(item, UnchangedPage):
-            self.unchanged.append(item["canonical_url"])
+            self.counts.update(("pages", "unchanged"))
         elif isinstance(item, PostItem):
             self.posts.append((_to_post(item), item["canonical_url"]))
-        if len(self.posts) + len(self.unchanged) >= self.BATCH:
-            self._flush()
+            if item.get("page_digest"):
+                self.digests[item["canonical_url"]] = item["page_digest"]
+        if len(self.posts) >= self.BATCH:
+            self._save(then=None)
         return item
 
-    def _flush(self) -> None:
-        # A cached page counts as an unchanged post only when it was stored as one (index pages
-        # and other pages without an article are cached too).
-        for stored in self.sink.save_batch(self.posts):
+    def _count(self, results: list[StoredPost]) -> None:
+        for stored in results:
             self.counts.update(("pages", stored.outcome))
             self.counts["near_duplicate"] += stored.near
-        known = stored_urls(self.sink.db, self.unchanged)
-        self.counts["pages"] += len(known)
-        self.counts["unchanged"] += len(known)
-        self.posts, self.unchanged = [], []
 
-    def close_spider(self, spider: Spider | None = None) -> None:
-        self._flush()
-        finish_crawl_run(self.sink.db, self.run_id, dict(self.counts))
+    def _save(self, then: Callable[[Any], None] | None) -> None:
+        def after(conn: Any, results: list[StoredPost]) -> None:
+            self._count(results)
+            if then is not None:
+                then(conn)
+
+        self.sink.save_batch(self.posts, self.digests, after)
+        self.posts, self.digests = [], {}
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if not hasattr(self, "sink"):
+            return
+        finished = reason == "finished"
+        crawled = [s.id for s in getattr(spider, "sources", [])] if finished else []
+        self._save(then=lambda conn: end_crawl_run(
+            conn, self.run_id, self.counts, "finished" if finished else "stopped", crawled))
         self.sink.close()
         elapsed = time.monotonic() - self.started
-        log.info("crawl run %s: %s in %.1fs", self.run_id, dict(self.counts), elapsed)
+        log.info("crawl run %s (%s): %s in %.1fs", self.run_id, reason, dict(self.counts),
+                 elapsed)
         if self.stats_path:
             with open(self.stats_path, "w", encoding="utf-8") as out:
                 json.dump({"run_id": self.run_id, **self.counts,

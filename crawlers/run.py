@@ -7,9 +7,14 @@ from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
+
+from crawlers.sources import read_sources
+from crawlers.storage import known_pages
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,8 +51,10 @@ def main(argv: list[str] | None = None) -> None:
         "HTTPCACHE_ENABLED": bool(args.cache_dir), "HTTPCACHE_DIR": args.cache_dir or "httpcache",
         "AUTOTHROTTLE_ENABLED": not args.no_throttle,
     }, priority="cmdline")
+    sources = read_sources(Path(args.sources))
+    hosts = {urlsplit(s.url).hostname or "" for s in sources}
     process = CrawlerProcess(settings)
-    process.crawl("posts", sources=args.sources)
+    process.crawl("posts", sources=args.sources, known_pages=known_pages(args.db, hosts))
     process.start()
 
 

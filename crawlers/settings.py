@@ -36,7 +36,8 @@ METAREFRESH_MAXDELAY = 5
 DEPTH_LIMIT = 4
 
 # Conditional requests: an RFC 2616 cache revalidates with ETag / Last-Modified, so an unchanged
-# page comes back as the cached copy (flag "cached") and is counted unchanged, not re-extracted.
+# page comes back as the cached copy without downloading it again. Whether it is counted
+# unchanged is the store's call (page digests), not the cache's.
 HTTPCACHE_ENABLED = True
 HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"
 HTTPCACHE_STORAGE = "scrapy.extensions.httpcache.FilesystemCacheStorage"

@@ -6,13 +6,15 @@ linked to the first copy across runs and across the crawler and the dump import 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from crawlers.neardup import NearDuplicateIndex, signature
 from kepu.records import Post
 from kepu.store import Database
+from kepu.store.crawls import page_digests, write_page_digests
 from kepu.store.posts import (
     StoredPost,
     load_signatures,
@@ -44,9 +46,13 @@ class PostSink:
         """Save one post under its canonical URL; the outcome says new/changed/unchanged/dup."""
         return self.save_batch([(post, canonical_url)])[0]
 
-    def save_batch(self, rows: Sequence[tuple[Post, str]]) -> list[StoredPost]:
+    def save_batch(self, rows: Sequence[tuple[Post, str]],
+                   digests: Mapping[str, str] | None = None,
+                   then: Callable[[Any, list[StoredPost]], None] | None = None,
+                   ) -> list[StoredPost]:
         """Save posts in one transaction (one commit per batch); a later post in the batch can
-        be a repost of an earlier one."""
+        be a repost of an earlier one. `digests` (canonical URL -> digest of the page a post
+        came from) are stored with the posts; `then(conn, results)` runs before the commit."""
         results, signatures = [], []
         with self.db.transaction() as conn:
             for post, canonical_url in rows:
@@ -60,7 +66,17 @@ class PostSink:
                     signatures.append((pid, sig))
                 results.append(stored)
             write_signatures(conn, signatures)
+            write_page_digests(conn, [(url, digests[url]) for _, url in rows
+                                      if digests and url in digests])
+            if then is not None:
+                then(conn, results)
         return results
 
     def close(self) -> None:
         self.db.close()
+
+
+def known_pages(db_path: Path | str, hosts: Iterable[str]) -> dict[str, str]:
+    """canonical URL -> digest of the page each stored post of these hosts came from."""
+    with Database(db_path) as db:
+        return page_digests(db, hosts)

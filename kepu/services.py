@@ -42,10 +42,11 @@ def import_claims(settings: Settings, path: Path, topic: str | None = None) -> d
 
 def crawl(settings: Settings, sources_path: Path) -> dict[str, int]:
     """Crawl the declared sources (only the due ones when settings.crawl_only_due) in a
-    subprocess and return the run's statistics."""
+    subprocess and return the run's statistics; the subprocess ends the run, marking its
+    sources crawled, in one transaction (nothing is written here afterwards)."""
     from crawlers.launch import run_crawl
     from crawlers.schedule import due_sources
-    from kepu.store.posts import last_crawled, mark_sources_crawled
+    from kepu.store.posts import last_crawled
 
     sources = read_sources(sources_path)
     with Database(settings.database) as db:
@@ -59,9 +60,7 @@ def crawl(settings: Settings, sources_path: Path) -> dict[str, int]:
         if len(due) < len(sources):
             todo = Path(tmp) / "due-sources.jsonl"
             todo.write_text("".join(json.dumps(s.as_dict()) + "\n" for s in due), encoding="utf-8")
-        counts = run_crawl(settings, todo)
-    with Database(settings.database) as db:
-        mark_sources_crawled(db, [s.id for s in due])
+        counts = run_crawl(settings, todo)  # marks the sources crawled when it ends
     log.info("crawl %s", counts)
     return counts
 

@@ -1,12 +1,16 @@
 """One spider for declared sources: RSS/Atom feeds, sitemaps (and indexes), article pages.
 
-Page sources follow links inside their own host down to the source's depth; a page the HTTP cache
-answered (fresh or revalidated with 304) is reported unchanged instead of being re-extracted.
+Page sources follow links inside their own host down to the source's depth. A page whose body
+is the one the store's post was extracted from (`known_pages`: canonical URL -> page digest,
+read from the store when the crawl starts) is reported unchanged instead of being re-extracted;
+any other page is extracted, whether it came from the network or the HTTP cache, so a page
+cached by a crawl that died before storing it is still stored.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,9 +37,11 @@ _FEED_LINKS = ("//item/link/text() | //entry/link[not(@rel) or @rel='alternate']
 class PostsSpider(scrapy.Spider):
     name = "posts"
 
-    def __init__(self, sources: str = "", **kwargs: Any) -> None:
+    def __init__(self, sources: str = "", known_pages: Mapping[str, str] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.sources = read_sources(Path(sources))
+        self.known_pages = known_pages or {}
         self.allowed_domains = sorted({_host(s.url) for s in self.sources})
 
     async def start(self) -> Any:
@@ -73,25 +79,25 @@ class PostsSpider(scrapy.Spider):
             yield CrawlFailure(url=response.url, kind="error",
                                reason=f"not a text page ({content_type or 'no content type'})")
             return
-        canonical = _canonical(response)
-        if "cached" in response.flags:
+        canonical, digest = _canonical(response), page_digest(response.body)
+        if self.known_pages.get(canonical) == digest:
             yield UnchangedPage(url=response.url, canonical_url=canonical)
         else:
-            yield from self._parse_article(response, source, canonical)
+            yield from self._parse_article(response, source, canonical, digest)
         if follow and response.meta.get("depth", 0) < source.depth:
             extractor = LinkExtractor(allow_domains=[_host(source.url)])
             for link in extractor.extract_links(response):
                 yield self._request(link.url, self.parse_page, source, follow=True)
 
-    def _parse_article(self, response: TextResponse, source: Source,
-                       canonical: str) -> Iterator[PostItem]:
+    def _parse_article(self, response: TextResponse, source: Source, canonical: str,
+                       digest: str) -> Iterator[PostItem]:
         article = extract_article(response.text, response.url)
         if article is None:
             return
         yield PostItem(url=response.url, canonical_url=canonical, title=article.title,
                        text=article.text, author=article.author, published=article.published,
                        lang=article.lang or source.lang, platform=source.platform,
-                       source_id=source.id)
+                       source_id=source.id, page_digest=digest)
 
     def on_error(self, failure: Failure) -> Iterator[CrawlFailure]:
         request = getattr(failure, "request", None)
@@ -101,6 +107,11 @@ class PostsSpider(scrapy.Spider):
             failure.check(IgnoreRequest) and "robots.txt" in message)
         yield CrawlFailure(url=url, kind="refused" if refused else "error",
                            reason=f"{failure.type.__name__}: {message}")
+
+
+def page_digest(body: bytes) -> str:
+    """What identifies a page body: equal digests, equal bytes."""
+    return hashlib.sha256(body).hexdigest()[:32]
 
 
 def _host(url: str) -> str:

@@ -138,15 +138,6 @@ def save_signatures(db: Database, rows: Sequence[tuple[str, Sequence[int]]]) -> 
         write_signatures(conn, rows)
 
 
-def stored_urls(db: Database, canonical_urls: Sequence[str]) -> set[str]:
-    """Which of these canonical URLs have a stored post (one query for a whole batch)."""
-    if not canonical_urls:
-        return set()
-    return {r[0] for r in db.rows(
-        "SELECT canonical_url FROM posts WHERE canonical_url IN (SELECT unnest(?))",
-        [list(canonical_urls)])}
-
-
 def load_posts(db: Database, only_unscored: bool = False) -> list[Post]:
     """Original posts (not duplicates), optionally only those without a flag decision."""
     where = "p.duplicate_of IS NULL"
@@ -158,41 +149,6 @@ def load_posts(db: Database, only_unscored: bool = False) -> list[Post]:
         "ORDER BY p.id"
     )
     return [Post(*row) for row in rows]
-
-
-def start_crawl_run(db: Database) -> int:
-    return int(db.scalar("INSERT INTO crawl_runs (started_at) VALUES (now()) RETURNING id"))
-
-
-def finish_crawl_run(db: Database, run_id: int, counts: dict[str, int]) -> None:
-    db.execute(
-        "UPDATE crawl_runs SET finished_at = now(), pages = ?, new_posts = ?, changed = ?, "
-        "duplicates = ?, errors = ?, unchanged = ?, near_duplicates = ?, refused = ? "
-        "WHERE id = ?",
-        [counts.get("pages", 0), counts.get("new", 0), counts.get("changed", 0),
-         counts.get("duplicate", 0), counts.get("errors", 0), counts.get("unchanged", 0),
-         counts.get("near_duplicate", 0), counts.get("refused", 0), run_id],
-    )
-
-
-def record_crawl_error(db: Database, run_id: int, url: str, reason: str,
-                       kind: str = "error") -> None:
-    """One failed (kind 'error') or deliberately refused (kind 'refused') URL, with the reason."""
-    db.execute(
-        "INSERT INTO crawl_errors (run_id, url, reason, failed_at, kind) "
-        "VALUES (?, ?, ?, now(), ?)",
-        [run_id, url[:2000], reason[:500], kind],
-    )
-
-
-def mark_sources_crawled(db: Database, source_ids: Iterable[str]) -> None:
-    with db.transaction() as conn:
-        for source_id in source_ids:
-            conn.execute(
-                "INSERT INTO source_crawls (source_id, last_crawled_at) VALUES (?, now()) "
-                "ON CONFLICT (source_id) DO UPDATE SET last_crawled_at = excluded.last_crawled_at",
-                [source_id],
-            )
 
 
 def last_crawled(db: Database) -> dict[str, datetime]:

@@ -13,7 +13,7 @@ from scrapy.utils.test import get_crawler
 
 from crawlers.items import CrawlFailure, PostItem, UnchangedPage
 from crawlers.middlewares import CharsetSniffer, RecordSpiderErrors, RedirectLoopGuard
-from crawlers.spiders.posts import PostsSpider
+from crawlers.spiders.posts import PostsSpider, page_digest
 from tests.crawlers.hostile_site import EN_TEXT, ZH_TEXT, _article
 
 
@@ -79,10 +79,17 @@ def test_page_yields_post_with_canonical_url_and_follows_links_within_depth(spid
     assert not any(isinstance(r, Request) for r in deep)  # the source's depth is 1
 
 
-def test_cached_page_is_reported_unchanged_not_extracted(spider):
-    out = list(spider.parse_page(_html("http://news.test/a.html", _article("T", EN_TEXT),
-                                       flags=["cached"]), spider.sources[1], False))
+def test_page_stored_from_this_body_is_unchanged_any_other_is_extracted(spider):
+    page = _html("http://news.test/a.html", _article("T", EN_TEXT), flags=["cached"])
+    # From the HTTP cache, but its post never reached the store (a killed crawl): extracted.
+    [post] = spider.parse_page(page, spider.sources[1], False)
+    assert isinstance(post, PostItem) and post["page_digest"] == page_digest(page.body)
+    spider.known_pages = {"http://news.test/a.html": page_digest(page.body)}
+    out = list(spider.parse_page(page, spider.sources[1], False))
     assert [type(i) for i in out] == [UnchangedPage]
+    fresh = _html("http://news.test/a.html", _article("T", EN_TEXT + "<p>Edited.</p>"))
+    [edited] = spider.parse_page(fresh, spider.sources[1], False)  # another body: read again
+    assert isinstance(edited, PostItem) and "Edited." in edited["text"]
 
 
 def test_binary_page_is_a_recorded_failure(spider):
