@@ -37,10 +37,10 @@ DEPTH_LIMIT = 4
 
 # Conditional requests: an RFC 2616 cache revalidates with ETag / Last-Modified, so an unchanged
 # page comes back as the cached copy without downloading it again. Whether it is counted
-# unchanged is the store's call (page digests), not the cache's.
+# unchanged is the store's call (page digests), not the cache's. Entries are written whole.
 HTTPCACHE_ENABLED = True
 HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"
-HTTPCACHE_STORAGE = "scrapy.extensions.httpcache.FilesystemCacheStorage"
+HTTPCACHE_STORAGE = "crawlers.httpcache.AtomicFilesystemCacheStorage"
 HTTPCACHE_DIR = ".kepu/httpcache"
 HTTPCACHE_EXPIRATION_SECS = 0
 HTTPCACHE_GZIP = True
