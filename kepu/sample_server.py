@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -14,8 +15,11 @@ from kepu.sample_site import BASE
 
 class _Handler(SimpleHTTPRequestHandler):
     base_url = ""
+    hits: Counter[str] | None = None
 
     def send_head(self):  # type: ignore[no-untyped-def]
+        if self.hits is not None:
+            self.hits[self.path] += 1
         path = Path(self.translate_path(self.path))
         if path.suffix in (".xml", ".txt") and path.is_file():
             body = path.read_bytes().replace(BASE.encode(), self.base_url.encode())
@@ -37,10 +41,11 @@ class _Handler(SimpleHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def serve_site(root: Path, port: int = 0) -> Iterator[str]:
+def serve_site(root: Path, port: int = 0, hits: Counter[str] | None = None) -> Iterator[str]:
     """Yield the base URL of `root` served on loopback until the block ends: on `port` when it
-    is free (a stable port keeps canonical URLs stable across demo runs), else on any free port."""
-    handler = type("Handler", (_Handler,), {})
+    is free (a stable port keeps canonical URLs stable across demo runs), else on any free port.
+    `hits`, when given, counts the requests per path (benchmarks watch a crawl's progress)."""
+    handler = type("Handler", (_Handler,), {"hits": hits})
     serve = partial(handler, directory=str(root))
     try:
         server = ThreadingHTTPServer(("127.0.0.1", port), serve)

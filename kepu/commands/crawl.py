@@ -76,8 +76,32 @@ def bench_crawl(
             "seconds": f"{result.seconds:.1f}", "pages/s": f"{result.pages_per_s:.1f}"}))
 
 
+def bench_crawl_kill(
+    pages: Annotated[int, typer.Option(help="Article pages in the generated site")] = 400,
+    kills: Annotated[int, typer.Option(help="Runs whose crawl child is killed (SIGKILL)")] = 5,
+    seed: Annotated[int, typer.Option(help="Seed of the random kill points")] = 23,
+) -> None:
+    """Run `kepu crawl` on a generated local site, SIGKILL its crawl child at random points
+    KILLS times in a row, then run it once to the end; print what the database holds.
+
+    Example: kepu bench crawl-kill --pages 400 --kills 5
+    """
+    from crawlers.crash_bench import bench_crawl_kill as run_bench
+
+    result = run_bench(pages, kills, seed)
+    figures = {"pages in the site": result.pages,
+               "killed after (article pages fetched)": ", ".join(map(str, result.kill_points)),
+               "runs reported died": result.died_runs, "posts stored": result.distinct_urls,
+               "missing": result.missing, "stored twice": result.stored_twice,
+               "linked as copies": result.linked_as_copies,
+               **{f"clean run: {k}": v for k, v in result.clean_run.items()}}
+    console.print(stats_table(f"bench crawl-kill: {pages} pages, {kills} kills", {},
+                              {k: str(v) for k, v in figures.items()}))
+
+
 def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
     """Add the crawler commands."""
     app.command("crawl")(crawl)
     app.command("import-posts")(import_posts)
     groups["bench"].command("crawl")(bench_crawl)
+    groups["bench"].command("crawl-kill")(bench_crawl_kill)
