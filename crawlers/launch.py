@@ -25,7 +25,8 @@ def crawl_command(settings: Settings, sources: Path, stats: Path) -> list[str]:
                "--retries", str(settings.crawl_retries),
                "--backoff", str(settings.crawl_retry_backoff_s),
                "--depth", str(settings.crawl_depth_limit),
-               "--near-threshold", str(settings.near_duplicate_threshold)]
+               "--near-threshold", str(settings.near_duplicate_threshold),
+               "--parent-pid", str(os.getpid())]
     if settings.crawl_http_cache:
         command += ["--cache-dir", str((settings.home / "httpcache").resolve())]
     if settings.allow_private_addresses:

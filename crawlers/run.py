@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
+from crawlers.parent_watch import die_with_parent
 from crawlers.sources import read_sources
 from crawlers.storage import known_pages
 
@@ -33,11 +34,15 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--depth", type=int, default=4, help="Global depth limit")
     parser.add_argument("--near-threshold", type=float, default=0.8)
     parser.add_argument("--no-throttle", action="store_true", help="Disable AutoThrottle")
+    parser.add_argument("--parent-pid", type=int, default=0,
+                        help="Die when this process (kepu crawl) dies; 0: do not watch")
     return parser
 
 
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
+    if args.parent_pid:
+        die_with_parent(args.parent_pid)
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawlers.settings")
     settings = get_project_settings()
     settings.setdict({
