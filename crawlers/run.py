@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -16,6 +17,8 @@ from scrapy.utils.project import get_project_settings
 from crawlers.parent_watch import die_with_parent
 from crawlers.sources import read_sources
 from crawlers.storage import known_pages
+from kepu.errors import KepuError
+from kepu.store import Database
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-throttle", action="store_true", help="Disable AutoThrottle")
     parser.add_argument("--parent-pid", type=int, default=0,
                         help="Die when this process (kepu crawl) dies; 0: do not watch")
+    parser.add_argument("--lock-wait", type=float, default=60.0,
+                        help="Seconds to wait for the DuckDB file another process holds")
     return parser
 
 
@@ -43,6 +48,7 @@ def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     if args.parent_pid:
         die_with_parent(args.parent_pid)
+    Database.lock_wait_s = args.lock_wait
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawlers.settings")
     settings = get_project_settings()
     settings.setdict({
@@ -64,4 +70,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KepuError as exc:  # one line for the parent to show, not a traceback
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)

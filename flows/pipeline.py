@@ -27,8 +27,11 @@ FLOWS = ("crawl", "score", "review-sync", "weekly-report", "retrain", "all")
 def _settings(settings: Settings | None) -> Settings:
     if settings is not None:
         return settings
+    from kepu.store import Database
+
     built = load_settings()
     built.export_runtime_env()
+    Database.lock_wait_s = built.db_lock_wait_s  # a scheduled run is its own entry point
     return built
 
 

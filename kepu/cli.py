@@ -44,8 +44,11 @@ def _register_command_modules() -> None:
 
 
 def _settings() -> Settings:
+    from kepu.store import Database
+
     settings = load_settings()
     settings.export_runtime_env()
+    Database.lock_wait_s = settings.db_lock_wait_s  # once, at the entry point
     return settings
 
 

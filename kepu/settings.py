@@ -28,6 +28,11 @@ class Settings(BaseSettings):
 
     home: Path = Field(Path(".kepu"), description="Working directory for the database, models, reports")
     db_path: Path | None = Field(None, description="DuckDB file; default HOME/kepu.duckdb")
+    db_lock_wait_s: float = Field(
+        60.0, ge=0, description="How long a command waits for the DuckDB file while another "
+        "process writes it (DuckDB allows one writing process), naming that process, before "
+        "it gives up"
+    )
     model_dir: Path | None = Field(None, description="Trained models; default HOME/models")
     datasets_dir: Path = Field(
         PROJECT_ROOT.parent / "shared" / "datasets",

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
+import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import duckdb
 
@@ -31,19 +33,63 @@ def _migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
-class Database:
-    """A DuckDB file with the kepu schema applied; `?` parameters only."""
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.*?) \(PID (\d+)\)")
 
-    def __init__(self, path: Path | str, read_only: bool = False) -> None:
+
+def _lock_holder(message: str) -> str | None:
+    """'PID 123 (python -m kepu score)' from DuckDB's lock error; None for other errors."""
+    found = _LOCK_HOLDER.search(message)
+    if not found:
+        return "another process" if "Could not set lock" in message else None
+    program, pid = found[1], int(found[2])
+    try:
+        import psutil
+
+        program = " ".join(" ".join(psutil.Process(pid).cmdline()).split()) or program
+    except Exception:  # the process may be gone, or not ours to inspect
+        pass
+    return f"PID {pid} ({program[:200]})"
+
+
+class Database:
+    """A DuckDB file with the kepu schema applied; `?` parameters only.
+
+    DuckDB lets one process write a file. Opening one another process holds waits for it up to
+    `lock_wait_s` (the db_lock_wait_s setting: entry points set the class default once), saying
+    which process holds it, then gives up with a StoreError naming that process.
+    """
+
+    lock_wait_s: ClassVar[float] = 60.0
+
+    def __init__(self, path: Path | str, read_only: bool = False,
+                 lock_wait_s: float | None = None) -> None:
         self.path = Path(path)
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.conn = duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.Error as exc:
-            raise StoreError(f"{self.path}: cannot open database: {exc}") from exc
+        self.conn = self._connect(read_only, self.lock_wait_s if lock_wait_s is None
+                                  else lock_wait_s)
         if not read_only:
             self.migrate()
+
+    def _connect(self, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnection:
+        deadline, told = time.monotonic() + wait_s, False
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=read_only)
+            except duckdb.Error as exc:
+                holder = _lock_holder(str(exc))
+                if holder is None:
+                    raise StoreError(f"{self.path}: cannot open database: {exc}") from exc
+                if time.monotonic() >= deadline:
+                    raise StoreError(
+                        f"{self.path}: in use by {holder} for more than {wait_s:g} s (DuckDB "
+                        "lets one process write a file): let it finish, or wait longer with "
+                        "KEPU_DB_LOCK_WAIT_S") from exc
+                if not told:
+                    log.warning("%s is in use by %s; waiting up to %g s for it", self.path,
+                                holder, wait_s)
+                    told = True
+                time.sleep(min(0.25, max(0.0, deadline - time.monotonic())))
 
     def migrate(self) -> list[int]:
         """Apply the numbered migrations not yet applied; returns the ones applied now."""
