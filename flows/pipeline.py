@@ -4,6 +4,10 @@ Flows only orchestrate; each task calls one use case (`kepu.services`, `kepu.sco
 and, imported when the task runs, `kepu.review_service` and `models.training`). Retries only on
 I/O (crawl, review sync). Every flow takes `settings=None` so a scheduled run builds its own
 from the environment (the flow run is then the entry point).
+
+Prefect stores a flow run's parameters in its database, so a settings parameter never carries
+a secret: Settings leaves secrets out of every dump, callers pass `settings.without_secrets()`,
+and each flow reads the secrets it needs from the environment again.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ FLOWS = ("crawl", "score", "review-sync", "weekly-report", "retrain", "all")
 
 def _settings(settings: Settings | None) -> Settings:
     if settings is not None:
-        return settings
+        return settings.with_environment_secrets()
     from kepu.store import Database
 
     built = load_settings()
@@ -188,6 +192,7 @@ def run_named(name: str, settings: Settings, *, week: str | None = None, lang: s
               sources: Path | None = None, rescore: bool = False) -> Any:
     """Run one flow by its name (`kepu run NAME`); `all` runs the chain, with review sync when
     a review UI is configured."""
+    settings = settings.without_secrets()  # flow parameters are stored: no secret in them
     runs = {
         "crawl": lambda: crawl_flow(settings, sources),
         "score": lambda: score_flow(settings, rescore),

