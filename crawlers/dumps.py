@@ -7,8 +7,7 @@ posts; a bad row is reported with its file and line number and nothing is import
 from __future__ import annotations
 
 import csv
-import json
-from collections.abc import Iterator
+import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,9 +15,9 @@ from pathlib import Path
 from crawlers.urls import canonicalize_url
 from kepu.errors import InputError
 from kepu.records import Post
+from pipeline.fields import FirstSeen, Row
+from pipeline.jsonlines import parse_json_lines, read_text
 from pipeline.language import detect_lang
-
-FIELDS = ("id", "url", "title", "text", "author", "published", "lang")
 
 
 @dataclass(frozen=True)
@@ -29,63 +28,63 @@ class DumpRow:
     canonical_url: str
 
 
-def _rows(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
-    """(line number, row) pairs from a .csv file or a JSON-lines file."""
-    if path.suffix.lower() == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            for row in reader:
-                yield reader.line_num, dict(row)
-        return
-    with path.open(encoding="utf-8-sig") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(str(path), f"not valid JSON: {exc.msg}", number) from exc
-            if not isinstance(row, dict):
-                raise InputError(str(path), "each line must be a JSON object", number)
-            yield number, row
+def _rows(path: Path) -> list[tuple[int, dict[str, object]]]:
+    """(line number, row) pairs from a .csv file or a JSON-lines file, read strictly."""
+    raw = read_text(path)
+    if path.suffix.lower() != ".csv":
+        return parse_json_lines(raw, str(path))
+    reader = csv.DictReader(io.StringIO(raw, newline=""))
+    rows = []
+    try:
+        for row in reader:
+            if None in row:
+                raise InputError(str(path), "more cells than the header has columns",
+                                 reader.line_num)
+            rows.append((reader.line_num, dict(row)))
+    except csv.Error as exc:
+        raise InputError(str(path), f"bad CSV: {exc}", reader.line_num) from exc
+    return rows  # type: ignore[return-value]
 
 
-def _published(value: object) -> datetime | None:
-    if value in (None, ""):
+def _published(row: Row) -> datetime | None:
+    value = row.text("published")
+    if not value:
         return None
-    stamp = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    try:
+        stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        row.fail(f"bad 'published' date {value!r}")
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
-def _to_row(row: dict[str, object], source_id: str, platform: str) -> DumpRow:
-    get = {k: str(row.get(k) or "").strip() for k in FIELDS}
-    if not get["text"]:
-        raise ValueError("empty 'text'")
-    if not get["id"] and not get["url"]:
-        raise ValueError("a row needs an 'id' or a 'url'")
-    if get["url"] and not get["url"].startswith(("http://", "https://")):
-        raise ValueError(f"not an http(s) URL: {get['url']!r}")
-    canonical = (canonicalize_url(get["url"]) if get["url"]
-                 else f"dump://{platform or 'unknown'}/{source_id}/{get['id']}")
-    try:
-        published = _published(row.get("published"))
-    except ValueError as exc:
-        raise ValueError(f"bad 'published' date {get['published']!r}") from exc
-    post = Post(id="", text=get["text"], title=get["title"],
-                lang=get["lang"] or detect_lang(f"{get['title']} {get['text']}"),
-                url=get["url"] or canonical, author=get["author"], platform=platform,
-                published=published, source_id=source_id)
+def _to_row(row: Row, source_id: str, platform: str, max_chars: int) -> DumpRow:
+    pid, url = row.ident("id", required=False), row.text("url")
+    text = row.text("text", max_chars=max_chars, limit="KEPU_MAX_POST_CHARS")
+    title = row.text("title", max_chars=max_chars, limit="KEPU_MAX_POST_CHARS")
+    author, lang = row.text("author"), row.text("lang")
+    if not text:
+        row.fail("empty 'text'")
+    if not pid and not url:
+        row.fail("a row needs an 'id' or a 'url'")
+    if url and not url.startswith(("http://", "https://")):
+        row.fail(f"not an http(s) URL: {url[:200]!r}")
+    canonical = (canonicalize_url(url) if url
+                 else f"dump://{platform or 'unknown'}/{source_id}/{pid}")
+    post = Post(id="", text=text, title=title, lang=lang or detect_lang(f"{title} {text}"),
+                url=url or canonical, author=author, platform=platform,
+                published=_published(row), source_id=source_id)
     return DumpRow(post, canonical)
 
 
-def read_dump(path: Path, source_id: str, platform: str) -> list[DumpRow]:
-    """Every row of the dump, or an InputError naming the first bad line."""
+def read_dump(path: Path, source_id: str, platform: str,
+              max_chars: int = 100_000) -> list[DumpRow]:
+    """Every row of the dump, or an InputError naming the first bad line (and both lines of a
+    post given twice)."""
     if not path.is_file():
         raise InputError(str(path), "no such file")
-    rows = []
-    for number, row in _rows(path):
-        try:
-            rows.append(_to_row(row, source_id, platform))
-        except ValueError as exc:
-            raise InputError(str(path), str(exc), number) from exc
+    rows, seen = [], FirstSeen(str(path), "post")
+    for number, data in _rows(path):
+        dump_row = _to_row(Row(data, str(path), number), source_id, platform, max_chars)
+        seen.add(dump_row.canonical_url, number)
+        rows.append(dump_row)
     return rows

@@ -27,7 +27,8 @@ def crawl_command(settings: Settings, sources: Path, stats: Path) -> list[str]:
                "--depth", str(settings.crawl_depth_limit),
                "--near-threshold", str(settings.near_duplicate_threshold),
                "--parent-pid", str(os.getpid()),
-               "--lock-wait", str(settings.db_lock_wait_s)]
+               "--lock-wait", str(settings.db_lock_wait_s),
+               "--max-post-chars", str(settings.max_post_chars)]
     if settings.crawl_http_cache:
         command += ["--cache-dir", str((settings.home / "httpcache").resolve())]
     if settings.allow_private_addresses:

@@ -39,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-throttle", action="store_true", help="Disable AutoThrottle")
     parser.add_argument("--parent-pid", type=int, default=0,
                         help="Die when this process (kepu crawl) dies; 0: do not watch")
+    parser.add_argument("--max-post-chars", type=int, default=100_000,
+                        help="Longest main text stored; longer pages are recorded as errors")
     parser.add_argument("--lock-wait", type=float, default=60.0,
                         help="Seconds to wait for the DuckDB file another process holds")
     return parser
@@ -55,6 +57,7 @@ def main(argv: list[str] | None = None) -> None:
         "KEPU_DB_PATH": args.db, "KEPU_STATS_PATH": args.stats,
         "KEPU_ALLOW_PRIVATE_ADDRESSES": args.allow_private,
         "KEPU_NEAR_DUPLICATE_THRESHOLD": args.near_threshold,
+        "KEPU_MAX_POST_CHARS": args.max_post_chars,
         "DOWNLOAD_MAXSIZE": args.max_bytes, "DOWNLOAD_WARNSIZE": args.max_bytes // 2,
         "DOWNLOAD_TIMEOUT": args.timeout, "DOWNLOAD_DELAY": args.delay,
         "CONCURRENT_REQUESTS_PER_DOMAIN": args.per_domain, "RETRY_TIMES": args.retries,

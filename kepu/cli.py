@@ -99,10 +99,11 @@ def flag(
     from kepu.services import ensure_claims
     from kepu.store import Database
     from pipeline.embedders import load_embedder
-    from pipeline.posts_file import read_posts, write_flags
+    from pipeline.posts_file import check_output, read_posts, write_flags
 
     settings = _settings()
-    posts = read_posts(input)
+    posts = read_posts(input, settings.max_post_chars)
+    check_output(output)  # before the scoring, not after it
     ensure_claims(settings)
     with Database(settings.database) as db, _progress() as bar:
         flagger = build_flagger(settings, db, load_embedder(settings))

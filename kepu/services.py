@@ -35,7 +35,9 @@ def import_claims(settings: Settings, path: Path, topic: str | None = None) -> d
     field for reviews that do not say theirs)."""
     from pipeline.claimreview import looks_like_claimreview, read_claimreviews
 
-    claims = read_claimreviews(path, topic) if looks_like_claimreview(path) else read_claims(path)
+    limit = settings.max_claim_chars
+    claims = (read_claimreviews(path, topic, limit) if looks_like_claimreview(path)
+              else read_claims(path, limit))
     with Database(settings.database) as db:
         return save_claims(db, claims)
 

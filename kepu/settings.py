@@ -126,6 +126,15 @@ class Settings(BaseSettings):
         None, description="Score calibration (`kepu train-calibration`); default the bundled "
         "DATA_DIR/models/calibration"
     )
+    max_post_chars: int = Field(
+        100_000, ge=1, description="Longest post text or title accepted (characters): a longer "
+        "post in an input file is refused naming its line; a longer crawled page is recorded "
+        "as a crawl error with its URL"
+    )
+    max_claim_chars: int = Field(
+        4_000, ge=1, description="Longest claim text, explanation or source accepted "
+        "(characters), in claims files and ClaimReview"
+    )
     flag_threshold: float = Field(0.5, description="Default flag threshold on the post score")
     topic_thresholds: dict[str, float] = Field(
         default_factory=dict, description="Per-topic flag thresholds overriding flag_threshold"

@@ -1,21 +1,25 @@
 """Claims from schema.org ClaimReview JSON-LD, the format fact-checkers publish.
 
 Reads `claimReviewed`, `reviewRating.alternateName`/`textualRating`, `url`, `author`,
-`datePublished` (and `inLanguage`, `about`/`keywords` when present). Pure parsing.
+`datePublished` (and `inLanguage`, `about`/`keywords` when present), each of the type
+schema.org gives it (a wrong type is an error naming the line, not a repr stored as text).
+Pure parsing.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from kepu.errors import InputError
 from kepu.records import TOPICS, Claim
-from pipeline.jsonlines import parse_json_lines
+from pipeline.fields import FirstSeen, Row, json_kind
+from pipeline.jsonlines import parse_json_document, parse_json_lines, read_text
 from pipeline.language import detect_lang
+
+LIMIT = "KEPU_MAX_CLAIM_CHARS"
 
 _FALSE = ("false", "untrue", "not true", "pants on fire", "incorrect", "fake", "wrong", "hoax", "fabricated", "myth",
           "谣言", "错误", "虚假", "不实", "假")
@@ -48,59 +52,96 @@ def _walk(node: Any) -> Iterator[dict[str, Any]]:
                 yield from _walk(node[key])
 
 
-def _name(value: Any) -> str:
+def _name(value: Any, row: Row, field: str) -> str:
+    """A person, organisation or keyword: a string, an object with a name/url, or a list."""
     if isinstance(value, list):
-        return ", ".join(_name(v) for v in value)
+        return ", ".join(_name(v, row, field) for v in value)
     if isinstance(value, dict):
-        return str(value.get("name") or value.get("url") or "")
-    return str(value or "")
+        return Row(value, row.source, row.line).text("name") or \
+            Row(value, row.source, row.line).text("url")
+    if value is None or isinstance(value, str):
+        return (value or "").strip()
+    row.fail(f"{field!r} must be a string, an object or a list, got {json_kind(value)}")
 
 
-def _topic(review: dict[str, Any], default: str | None) -> str | None:
-    words = " ".join(_name(review.get(k)) for k in ("about", "keywords")).lower()
+def _topic(review: Row, default: str | None) -> str | None:
+    words = " ".join(_name(review.data.get(k), review, k) for k in ("about", "keywords")).lower()
     for topic, (zh, en) in TOPICS.items():
         if topic in words or zh in words or en.lower() in words:
             return topic
     return default
 
 
-def claim_from_review(review: dict[str, Any], source: str, position: int,
-                      default_topic: str | None) -> Claim:
-    text = str(review.get("claimReviewed") or "").strip()
-    rating = review.get("reviewRating") or {}
-    label = str(rating.get("alternateName") or rating.get("textualRating") or "")
+def _rating(review: Row) -> Row:
+    rating = review.data.get("reviewRating")
+    if not isinstance(rating, dict):
+        review.fail(f"'reviewRating' must be an object, got {json_kind(rating)}")
+    return Row(rating, review.source, getattr(rating, "line", review.line))
+
+
+def claim_from_review(data: dict[str, Any], source: str, position: int,
+                      default_topic: str | None, max_chars: int = 4_000) -> Claim:
+    """One ClaimReview as a claim; errors name the file, the line and the field."""
+    review = Row(data, source, getattr(data, "line", None))
+    text = review.text("claimReviewed", max_chars=max_chars, limit=LIMIT)
+    rating = _rating(review)
+    label = rating.text("alternateName") or rating.text("textualRating")
     if not text:
-        raise InputError(source, f"ClaimReview #{position}: no claimReviewed")
+        review.fail(f"ClaimReview #{position}: no claimReviewed")
     verdict = verdict_from_rating(label)
     if verdict is None:
-        raise InputError(source, f"ClaimReview #{position}: unknown rating {label!r}")
+        review.fail(f"ClaimReview #{position}: unknown rating {label!r}")
     topic = _topic(review, default_topic)
     if topic is None:
-        raise InputError(source, f"ClaimReview #{position}: no topic (pass --topic)")
-    url, author = str(review.get("url") or ""), _name(review.get("author"))
-    lang = str(review.get("inLanguage") or "")[:2].lower() or detect_lang(text)
-    explanation = str(rating.get("ratingExplanation") or review.get("description") or
-                      f"Rated “{label}” by {author or 'a fact-checker'}.")
-    date = str(review.get("datePublished") or "")
+        review.fail(f"ClaimReview #{position}: no topic (pass --topic)")
+    url, author = review.text("url"), _name(review.data.get("author"), review, "author")
+    lang = review.text("inLanguage")[:2].lower() or detect_lang(text)
+    explanation = (rating.text("ratingExplanation", max_chars=max_chars, limit=LIMIT)
+                   or review.text("description", max_chars=max_chars, limit=LIMIT)
+                   or f"Rated “{label}” by {author or 'a fact-checker'}.")
+    date = review.text("datePublished")
     cid = "cr-" + hashlib.sha1((url or text).encode("utf-8")).hexdigest()[:12]
     return Claim(cid, text, "zh" if lang == "zh" else "en", verdict, topic, explanation,
-                 "; ".join(p for p in (author, url, date) if p))
+                 "; ".join(p for p in (author, url, date) if p)[:max_chars])
 
 
-def read_claimreviews(path: Path, default_topic: str | None = None) -> list[Claim]:
-    """Every ClaimReview in a JSON-LD file (object, list, @graph) or JSON-lines file."""
-    raw = path.read_text(encoding="utf-8-sig")
-    try:
-        documents = [json.loads(raw)]
-    except json.JSONDecodeError:
-        documents = [row for _, row in parse_json_lines(raw, str(path))]
+def read_claimreviews(path: Path, default_topic: str | None = None,
+                      max_chars: int = 4_000) -> list[Claim]:
+    """Every ClaimReview in a JSON-LD file (object, list, @graph) or JSON-lines file, all
+    checked before any is returned; two reviews of one URL (or one text) are an error."""
+    raw = read_text(path)
+    documents = _documents(raw, str(path), lines=path.suffix.lower() == ".jsonl")
     reviews = list(_walk(documents))
     if not reviews:
         raise InputError(str(path), "no ClaimReview objects found")
-    return [claim_from_review(r, str(path), i, default_topic) for i, r in enumerate(reviews, 1)]
+    claims, seen = [], FirstSeen(str(path), "ClaimReview of")
+    for position, review in enumerate(reviews, 1):
+        claim = claim_from_review(review, str(path), position, default_topic, max_chars)
+        seen.add(_what(review) or claim.text, getattr(review, "line", None))
+        claims.append(claim)
+    return claims
+
+
+def _documents(raw: str, source: str, lines: bool) -> list[Any]:
+    """A JSON-lines file's objects, or a JSON document (a .json file of JSON lines too)."""
+    if not lines:
+        try:
+            return [parse_json_document(raw, source)]
+        except InputError as exc:
+            if "Extra data" not in str(exc):
+                raise
+    return [row for _, row in parse_json_lines(raw, source)]
+
+
+def _what(review: dict[str, Any]) -> str:
+    url = review.get("url")
+    return url.strip() if isinstance(url, str) else ""
 
 
 def looks_like_claimreview(path: Path) -> bool:
-    return path.suffix.lower() in (".json", ".jsonld") or (
-        path.suffix.lower() == ".jsonl" and '"ClaimReview"' in path.read_text(encoding="utf-8",
-                                                                             errors="ignore")[:5000])
+    if path.suffix.lower() in (".json", ".jsonld"):
+        return True
+    if path.suffix.lower() != ".jsonl" or not path.is_file():
+        return False
+    with path.open("rb") as head:
+        return b'"ClaimReview"' in head.read(5000)

@@ -8,20 +8,27 @@ from pathlib import Path
 
 from kepu.errors import InputError
 from kepu.records import TOPICS, VERDICTS, Claim
-from pipeline.jsonlines import parse_json_lines
+from pipeline.fields import FirstSeen, Row
+from pipeline.jsonlines import parse_json_lines, read_text
 
 FIELDS = ("id", "text", "lang", "verdict", "topic", "explanation", "source")
 # Optional: other wordings of the claim. JSON lines: a list of strings; CSV: one cell, "|" between.
 VARIANTS = "variants"
 MAX_VARIANT_CHARS = 400
+LIMIT = "KEPU_MAX_CLAIM_CHARS"
 
 
-def claim_from_row(row: dict[str, object], source: str, line: int) -> Claim:
-    """Validate one row; raise InputError naming the file, line and field."""
-    missing = [f for f in FIELDS if not str(row.get(f) or "").strip()]
+def claim_from_row(data: dict[str, object], source: str, line: int,
+                   max_chars: int = 4_000) -> Claim:
+    """Validate one row; raise InputError naming the file, line and field. Every field is a
+    string (the id may be an integer), none longer than `max_chars`."""
+    row = Row(data, source, line)
+    missing = [f for f in FIELDS if data.get(f) is None or data.get(f) == ""]
     if missing:
         raise InputError(source, f"missing field(s): {', '.join(missing)}", line)
-    values = {f: str(row[f]).strip() for f in FIELDS}
+    values = {f: row.text(f, required=True, max_chars=max_chars, limit=LIMIT)
+              for f in FIELDS if f != "id"}
+    values = {"id": row.ident("id"), **values}
     if values["lang"] not in ("zh", "en"):
         raise InputError(source, f"lang must be zh or en, got {values['lang']!r}", line)
     if values["verdict"] not in VERDICTS:
@@ -29,7 +36,7 @@ def claim_from_row(row: dict[str, object], source: str, line: int) -> Claim:
                          f"got {values['verdict']!r}", line)
     if values["topic"] not in TOPICS:
         raise InputError(source, f"unknown topic {values['topic']!r}", line)
-    return Claim(**values, variants=_variants(row.get(VARIANTS), source, line))
+    return Claim(**values, variants=_variants(data.get(VARIANTS), source, line))
 
 
 def _variants(value: object, source: str, line: int) -> tuple[str, ...]:
@@ -49,19 +56,14 @@ def _variants(value: object, source: str, line: int) -> tuple[str, ...]:
     return tuple(dict.fromkeys(cleaned))
 
 
-def read_claims(path: Path) -> list[Claim]:
+def read_claims(path: Path, max_chars: int = 4_000) -> list[Claim]:
     """All claims in a .jsonl/.json-lines or .csv file; the first bad row stops the import."""
-    try:
-        raw = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(str(path), f"cannot read: {exc}") from exc
+    raw = read_text(path)
     rows = _csv_rows(raw, str(path)) if path.suffix.lower() == ".csv" else parse_json_lines(raw, str(path))
-    claims, seen = [], set()
+    claims, seen = [], FirstSeen(str(path), "claim id")
     for line, row in rows:
-        claim = claim_from_row(row, str(path), line)
-        if claim.id in seen:
-            raise InputError(str(path), f"duplicate claim id {claim.id!r}", line)
-        seen.add(claim.id)
+        claim = claim_from_row(row, str(path), line, max_chars)
+        seen.add(claim.id, line)
         claims.append(claim)
     if not claims:
         raise InputError(str(path), "no claims found")
@@ -69,8 +71,17 @@ def read_claims(path: Path) -> list[Claim]:
 
 
 def _csv_rows(raw: str, source: str) -> list[tuple[int, dict[str, object]]]:
-    reader = csv.DictReader(io.StringIO(raw))
+    reader = csv.DictReader(io.StringIO(raw, newline=""))
     absent = [f for f in FIELDS if f not in (reader.fieldnames or [])]
     if absent:
         raise InputError(source, f"CSV header lacks: {', '.join(absent)}", 1)
-    return [(reader.line_num, dict(row)) for row in reader]
+    try:
+        return [(reader.line_num, _record(row, source, reader.line_num)) for row in reader]
+    except csv.Error as exc:
+        raise InputError(source, f"bad CSV: {exc}", reader.line_num) from exc
+
+
+def _record(row: dict[str | None, object], source: str, line: int) -> dict[str, object]:
+    if None in row:
+        raise InputError(source, "more cells than the header has columns", line)
+    return {str(k): v for k, v in row.items()}

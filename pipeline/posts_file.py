@@ -3,34 +3,32 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
 from kepu.errors import InputError
 from kepu.records import Flag, Post
-from pipeline.jsonlines import parse_json_lines
+from pipeline.fields import FirstSeen, Row
+from pipeline.jsonlines import parse_json_lines, read_text
 from pipeline.language import detect_lang
 
+LIMIT = "KEPU_MAX_POST_CHARS"
 
-def read_posts(path: Path) -> list[Post]:
-    """Posts with `id` and `text` (optional `title`, `lang`, `url`); bad lines name their number."""
-    posts, seen = [], set()
-    try:
-        raw = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(str(path), f"cannot read: {exc}") from exc
-    for number, row in parse_json_lines(raw, str(path)):
-        if not str(row.get("id") or "").strip():
-            raise InputError(str(path), "each line needs an object with a non-empty id", number)
-        if not isinstance(row.get("text"), str) or not row["text"].strip():
-            raise InputError(str(path), f"post {row['id']!r} has no text", number)
-        pid = str(row["id"])
-        if pid in seen:
-            raise InputError(str(path), f"duplicate post id {pid!r}", number)
-        seen.add(pid)
-        text, title = row["text"], str(row.get("title") or "")
-        posts.append(Post(id=pid, text=text, title=title, url=str(row.get("url") or ""),
-                          lang=str(row.get("lang") or detect_lang(f"{title} {text}"))))
+
+def read_posts(path: Path, max_chars: int = 100_000) -> list[Post]:
+    """Posts with `id` (a string or an integer) and `text` (optional `title`, `lang`, `url`,
+    all strings), the whole file checked first; errors name the line and the field."""
+    posts, seen = [], FirstSeen(str(path), "post id")
+    for number, data in parse_json_lines(read_text(path), str(path)):
+        row = Row(data, str(path), number)
+        pid = row.ident("id")
+        text = row.text("text", required=True, max_chars=max_chars, limit=LIMIT)
+        title = row.text("title", max_chars=max_chars, limit=LIMIT)
+        url, lang = row.text("url"), row.text("lang")
+        seen.add(pid, number)
+        posts.append(Post(id=pid, text=text, title=title, url=url,
+                          lang=lang or detect_lang(f"{title} {text}")))
     return posts
 
 
@@ -41,6 +39,17 @@ def flag_to_dict(flag: Flag) -> dict[str, object]:
                      "sentence": m.sentence} for m in flag.matches],
         "reason": flag.reason, "topic": flag.topic,
     }
+
+
+def check_output(path: Path) -> None:
+    """Refuse an output path that cannot be written before any work is done for it."""
+    folder = path.parent
+    if not folder.is_dir():
+        raise InputError(str(path), f"folder {folder} does not exist")
+    if path.is_dir():
+        raise InputError(str(path), "is a folder, not a file")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise InputError(str(path), "cannot be written (permission denied)")
 
 
 def write_flags(path: Path, flags: Iterable[Flag]) -> int:

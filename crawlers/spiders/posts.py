@@ -90,9 +90,15 @@ class PostsSpider(scrapy.Spider):
                 yield self._request(link.url, self.parse_page, source, follow=True)
 
     def _parse_article(self, response: TextResponse, source: Source, canonical: str,
-                       digest: str) -> Iterator[PostItem]:
+                       digest: str) -> Iterator[PostItem | CrawlFailure]:
         article = extract_article(response.text, response.url)
         if article is None:
+            return
+        limit = self.settings.getint("KEPU_MAX_POST_CHARS", 100_000)
+        if max(len(article.text), len(article.title)) > limit:
+            yield CrawlFailure(url=response.url, kind="error", reason=(
+                f"main text of {len(article.text):,} characters, over the limit of {limit:,} "
+                "(KEPU_MAX_POST_CHARS)"))
             return
         yield PostItem(url=response.url, canonical_url=canonical, title=article.title,
                        text=article.text, author=article.author, published=article.published,

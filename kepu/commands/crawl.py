@@ -57,7 +57,7 @@ def import_posts(
 
     settings = _settings()
     counts = run_import(settings.database, file, source_id, platform,
-                        settings.near_duplicate_threshold)
+                        settings.near_duplicate_threshold, settings.max_post_chars)
     console.print(stats_table(f"import of {file}", counts))
 
 

@@ -133,7 +133,7 @@ def test_read_dump_jsonl_and_csv(tmp_path):
 
 @pytest.mark.parametrize(("content", "suffix", "message"), [
     ('{"id": "1", "text": "ok"}\n{"id": "2"}\n', ".jsonl", r"d\.jsonl:2: empty 'text'"),
-    ('{"id": "1", "text": "ok"}\nnot json\n', ".jsonl", r"d\.jsonl:2: not valid JSON"),
+    ('{"id": "1", "text": "ok"}\nnot json\n', ".jsonl", r"d\.jsonl:2: invalid JSON"),
     ('{"text": "no id"}\n', ".jsonl", r"d\.jsonl:1: a row needs an 'id' or a 'url'"),
     ("id,text,published\n1,a,yesterday\n", ".csv", r"d\.csv:2: bad 'published' date"),
     ("id,text\n1,\"a\nb\"\n2,\n", ".csv", r"d\.csv:4: empty 'text'"),

@@ -92,6 +92,17 @@ def test_page_stored_from_this_body_is_unchanged_any_other_is_extracted(spider):
     assert isinstance(edited, PostItem) and "Edited." in edited["text"]
 
 
+def test_page_over_the_size_cap_is_a_recorded_failure(tmp_path):
+    path = tmp_path / "s.jsonl"
+    path.write_text('{"id": "home", "url": "http://news.test/", "kind": "page"}\n')
+    crawler = get_crawler(PostsSpider, {"KEPU_MAX_POST_CHARS": 200})
+    spider = PostsSpider.from_crawler(crawler, sources=str(path))
+    [failure] = spider.parse_page(_html("http://news.test/long.html", _article("T", EN_TEXT)),
+                                  spider.sources[0], False)
+    assert isinstance(failure, CrawlFailure) and failure["url"].endswith("/long.html")
+    assert "over the limit of 200 (KEPU_MAX_POST_CHARS)" in failure["reason"]
+
+
 def test_binary_page_is_a_recorded_failure(spider):
     pdf = Response("http://news.test/x.pdf", body=b"%PDF-1.4",
                    headers={"Content-Type": "application/pdf"})

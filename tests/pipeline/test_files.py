@@ -50,7 +50,7 @@ def test_read_posts_validates_and_detects_language(tmp_path):
     posts = read_posts(path)
     assert [(p.id, p.lang) for p in posts] == [("1", "zh"), ("2", "en")]
     path.write_text(json.dumps({"id": "1", "text": ""}) + "\n")
-    with pytest.raises(InputError, match=r"p\.jsonl:1: post '1' has no text"):
+    with pytest.raises(InputError, match=r"p\.jsonl:1: 'text' is missing or empty"):
         read_posts(path)
 
 
