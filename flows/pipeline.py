@@ -20,7 +20,7 @@ from typing import Any
 from prefect import flow, task
 from prefect.cache_policies import NONE
 
-from flows.weeks import last_full_week
+from flows.weeks import check_week, last_full_week
 from kepu import services
 from kepu.errors import InputError, KepuError, ModelError, ReviewError
 from kepu.settings import Settings, load_settings
@@ -154,7 +154,7 @@ def weekly_report_flow(settings: Settings | None = None, week: str | None = None
                        lang: str | None = None) -> Path:
     """The weekly trend summary (HTML + PDF) of `week`, default the last full week."""
     settings = _settings(settings)
-    return report_task(settings, week or last_full_week(datetime.now(UTC)),
+    return report_task(settings, check_week(week or last_full_week(datetime.now(UTC))),
                        lang or settings.report_lang)
 
 
@@ -172,6 +172,8 @@ def pipeline_flow(settings: Settings | None = None, sources: Path | None = None,
     """The whole chain once: claims base (if given), crawl, score + enqueue, review sync and
     retraining (when asked), weekly report of `week` (default: the newest post's week)."""
     settings = _settings(settings)
+    if week is not None:
+        check_week(week)  # before any work, not after the crawl
     result: dict[str, Any] = {}
     if claims is not None:
         result["claims"] = import_claims_task(settings, claims)
@@ -184,7 +186,7 @@ def pipeline_flow(settings: Settings | None = None, sources: Path | None = None,
         _require("models.service", "retrain", ModelError)
         result["retrain"] = retrain_task(settings)
     week = week or services.latest_week(settings) or last_full_week(datetime.now(UTC))
-    result["report"] = report_task(settings, week, lang)
+    result["report"] = report_task(settings, check_week(week), lang)
     return result
 
 

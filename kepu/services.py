@@ -93,8 +93,10 @@ def weekly_report(settings: Settings, week: str, lang: str) -> Path:
     from flows.chromium import print_pdf
     from flows.report_data import collect_figures
     from flows.report_render import check_lang
+    from flows.weeks import check_week
 
     check_lang(lang)
+    check_week(week)
     with Database(settings.database) as db:
         figures = collect_figures(db, week, settings)
     html = render_weekly(figures, lang, settings.reports)

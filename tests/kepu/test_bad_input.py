@@ -218,3 +218,17 @@ def test_crawl_sources_duplicate_id_names_both_lines(home, tmp_path, monkeypatch
     code, output = kepu(monkeypatch, capsys, "crawl", "--sources", str(sources))
     assert code == 2
     assert "s.jsonl:3: duplicate source id 's1' (first on line 1)" in _error_line(output)
+
+
+@pytest.mark.parametrize(("week", "message"), [
+    ("9999-W52", "--week: 9999-W52: weeks of the years 1900 to 9998 only"),
+    ("2026-W47\n", "expected an ISO week like 2026-W47, got '2026-W47\\n'"),
+    ("２０２６-W47", "expected an ISO week like 2026-W47, got '２０２６-W47'"),
+    ("2025-W53", "no such week '2025-W53'"),
+    ("../../x-W47", "expected an ISO week"),
+])
+def test_report_week_is_checked_before_any_file_is_named(home, monkeypatch, capsys, week,
+                                                         message):
+    code, output = kepu(monkeypatch, capsys, "report", "--week", week)
+    assert code == 2 and message in _error_line(output)
+    assert not (home / "reports").exists() or not any((home / "reports").iterdir())
