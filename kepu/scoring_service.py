@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from kepu.errors import InputError
 from kepu.records import Claim, Flag, Post
 from kepu.settings import Settings
 from kepu.store import Database
@@ -122,9 +123,16 @@ def build_flagger(settings: Settings, db: Database, embedder: Embedder,
 
 def score_posts(settings: Settings, db: Database, embedder: Embedder, rescore: bool = False,
                 progress: Callable[[int], None] | None = None) -> list[Flag]:
-    """Score unscored posts (all with `rescore`) and store their flags and matches."""
-    flagger = build_flagger(settings, db, embedder)
+    """Score unscored posts (all with `rescore`) and store their flags and matches. Posts to
+    score with no claims in the database is an error (there is nothing to match them to);
+    with no posts to score, nothing is done."""
     posts: list[Post] = load_posts(db, only_unscored=not rescore)
+    if not posts:
+        return []
+    if not db.scalar("SELECT count(*) FROM claims"):
+        raise InputError(str(db.path), f"{len(posts)} posts to score but no claims: import a "
+                         "claims base first (kepu claims import data/claims/claims.jsonl)")
+    flagger = build_flagger(settings, db, embedder)
     versions = {c.id: c.version for c in flagger.index.claims}
     flags: list[Flag] = []
     for flag in flagger.flag(posts):

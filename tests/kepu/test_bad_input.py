@@ -232,3 +232,14 @@ def test_report_week_is_checked_before_any_file_is_named(home, monkeypatch, caps
     code, output = kepu(monkeypatch, capsys, "report", "--week", week)
     assert code == 2 and message in _error_line(output)
     assert not (home / "reports").exists() or not any((home / "reports").iterdir())
+
+
+def test_score_with_posts_but_no_claims_is_a_clear_error(home, tmp_path, monkeypatch, capsys):
+    dump = tmp_path / "d.jsonl"
+    dump.write_text(_lines({"id": "1", "text": "Vaccines cause autism, a post says."}))
+    assert kepu(monkeypatch, capsys, "import-posts", str(dump), "--source-id", "s",
+                "--platform", "weibo")[0] == 0
+    code, output = kepu(monkeypatch, capsys, "score")
+    assert code == 2
+    assert "1 posts to score but no claims: import a claims base first" in _error_line(output)
+    assert _count(home, "flags") == 0
