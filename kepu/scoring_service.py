@@ -118,7 +118,7 @@ def build_flagger(settings: Settings, db: Database, embedder: Embedder,
                    if calibrated else None)
     return Flagger(embedder, index, classifier, settings.match_threshold_for,
                    settings.threshold_for, ScoreWeights(), stance_model, corrections,
-                   calibration)
+                   calibration, max_sentence_chars=settings.max_sentence_chars)
 
 
 def score_posts(settings: Settings, db: Database, embedder: Embedder, rescore: bool = False,

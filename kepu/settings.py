@@ -135,6 +135,11 @@ class Settings(BaseSettings):
         4_000, ge=1, description="Longest claim text, explanation or source accepted "
         "(characters), in claims files and ClaimReview"
     )
+    max_sentence_chars: int = Field(
+        400, ge=50, description="Longest sentence the scorer embeds (characters): a longer "
+        "one (text without punctuation) is cut into pieces of this size, so one post costs "
+        "bounded time and memory (at most 40 sentences of a post are embedded)"
+    )
     flag_threshold: float = Field(0.5, description="Default flag threshold on the post score")
     topic_thresholds: dict[str, float] = Field(
         default_factory=dict, description="Per-topic flag thresholds overriding flag_threshold"

@@ -24,7 +24,7 @@ from pipeline.matching import (
     match_windows,
 )
 from pipeline.scoring import ScoreWeights, score_post
-from pipeline.sentences import post_sentences
+from pipeline.sentences import MAX_SENTENCE_CHARS, post_sentences
 from pipeline.stance import decide_stance, text_after
 from pipeline.stance_model import HitEvidence, StanceModel, post_features
 
@@ -55,6 +55,8 @@ class Flagger:
     calibration: ScoreCalibration | None = None
     # Also match windows of adjacent sentences (`pipeline.matching.match_windows`).
     match_windows: bool = True
+    # Longer sentences (text without punctuation) are cut: bounded cost per post.
+    max_sentence_chars: int = MAX_SENTENCE_CHARS
 
     def flag(self, posts: Sequence[Post], batch_size: int = 64) -> Iterator[Flag]:
         """Yield one Flag per post, in order, embedding `batch_size` posts at a time."""
@@ -64,7 +66,7 @@ class Flagger:
     def _flag_batch(self, posts: Sequence[Post]) -> list[Flag]:
         """Encode the batch's sentences in one call; the classifier and the wording model also
         read the whole batch at once (per-post calls cost more than the arithmetic)."""
-        per_post = [post_sentences(p.title, p.text) for p in posts]
+        per_post = [post_sentences(p.title, p.text, self.max_sentence_chars) for p in posts]
         flat = [s for sentences in per_post for s in sentences]
         vectors = self.embedder.encode(flat, role="query")
         blocks, offset = [], 0
@@ -87,7 +89,7 @@ class Flagger:
 
     def matched(self, post: Post) -> tuple[list[str], np.ndarray, list[SentenceHit]]:
         """One post's sentences, their vectors and their claim matches."""
-        sentences = post_sentences(post.title, post.text)
+        sentences = post_sentences(post.title, post.text, self.max_sentence_chars)
         vectors = self.embedder.encode(sentences, role="query")
         return sentences, vectors, self._hits(sentences, vectors)
 

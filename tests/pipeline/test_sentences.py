@@ -40,3 +40,18 @@ def test_long_posts_are_read_whole_and_capped_by_checkworthiness_not_position():
     assert len(capped) == 10 and myth in capped
     # the kept sentences stay in post order
     assert capped == [s for s in extract_claims("", text) if s in capped]
+
+
+def test_text_without_punctuation_is_cut_into_bounded_sentences():
+    from pipeline.sentences import MAX_SENTENCES, cut_long, post_sentences
+
+    words = ("vaccine immune study children measles dose doctor risk " * 20_000).strip()
+    assert len(words) > 1_000_000
+    sentences = post_sentences("", words, max_chars=1_000)
+    assert 0 < len(sentences) <= MAX_SENTENCES and all(len(s) <= 1_000 for s in sentences)
+    assert words.startswith(sentences[0])
+    zh = "疫苗免疫研究儿童麻疹剂量" * 1_000
+    pieces = cut_long(zh, 500)
+    assert "".join(pieces) == zh and [len(p) for p in pieces[:2]] == [500, 500]
+    spaced = cut_long("aaaa bbbb cccc dddd", 10)
+    assert "".join(spaced) == "aaaa bbbb cccc dddd" and spaced[0] == "aaaa bbbb"
