@@ -11,41 +11,15 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-    TomlConfigSettingsSource,
-)
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from kepu.errors import InputError
+from kepu.settings_sources import TomlWithoutSecrets
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Secrets never appear in a dump of the settings (so never in a Prefect flow parameter) nor in
 # their repr; the token may come from the environment only.
 SECRET_FIELDS = ("labelstudio_token", "report_pseudonym_key")
 ENVIRONMENT_ONLY = ("labelstudio_token",)
-
-
-class _TomlWithoutSecrets(TomlConfigSettingsSource):
-    """kepu.toml, refusing the secrets that may only come from the environment."""
-
-    def __init__(self, settings_cls: type[BaseSettings]) -> None:
-        super().__init__(settings_cls)
-        for key in ENVIRONMENT_ONLY:
-            if key in self.toml_data:
-                path = Path(str(self.toml_file_path))
-                raise InputError(str(path), f"{key} is a secret: set KEPU_{key.upper()} in the "
-                                 "environment instead of writing it into a file",
-                                 _line_of(path, key))
-
-
-def _line_of(path: Path, key: str) -> int | None:
-    try:
-        lines = path.read_text(encoding="utf-8").split("\n")
-    except (OSError, UnicodeDecodeError):
-        return None
-    return next((n for n, line in enumerate(lines, 1) if line.strip().startswith(key)), None)
 
 
 class Settings(BaseSettings):
@@ -247,7 +221,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, _TomlWithoutSecrets(settings_cls))
+        return init_settings, env_settings, TomlWithoutSecrets(settings_cls, ENVIRONMENT_ONLY)
 
     @property
     def database(self) -> Path:
