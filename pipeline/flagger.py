@@ -66,7 +66,7 @@ class Flagger:
     def _flag_batch(self, posts: Sequence[Post]) -> list[Flag]:
         """Encode the batch's sentences in one call; the classifier and the wording model also
         read the whole batch at once (per-post calls cost more than the arithmetic)."""
-        per_post = [post_sentences(p.title, p.text, self.max_sentence_chars) for p in posts]
+        per_post = [post_sentences(p.title, p.text, max_chars=self.max_sentence_chars) for p in posts]
         flat = [s for sentences in per_post for s in sentences]
         vectors = self.embedder.encode(flat, role="query")
         blocks, offset = [], 0
@@ -89,7 +89,7 @@ class Flagger:
 
     def matched(self, post: Post) -> tuple[list[str], np.ndarray, list[SentenceHit]]:
         """One post's sentences, their vectors and their claim matches."""
-        sentences = post_sentences(post.title, post.text, self.max_sentence_chars)
+        sentences = post_sentences(post.title, post.text, max_chars=self.max_sentence_chars)
         vectors = self.embedder.encode(sentences, role="query")
         return sentences, vectors, self._hits(sentences, vectors)
 
