@@ -208,3 +208,28 @@ def load_detector(settings: Settings, embedder: Embedder) -> PseudoscienceDetect
                  directory, detector.embedder, embedder.name)
         return None
     return detector
+
+
+TRANSFER_SETS = ("checked-covid-weibo-zh", "constraint-covid-fakenews")
+
+
+def detector_transfer(settings: Settings, datasets: Sequence[str] | None = None,
+                      progress: Progress | None = None) -> dict[str, object] | None:
+    """The bundled detector's figures on the public sets' test splits (Weibo and CONSTRAINT by
+    default): COVID fake news, not what it was fitted for, so they show transfer. None without
+    a detector for the configured embedder."""
+    from models.datasets import load_datasets
+    from models.training import evaluate
+    from pipeline.embedders import load_embedder
+
+    embedder = load_embedder(settings)
+    detector = load_detector(settings, embedder)
+    if detector is None:
+        return None
+    examples = [e for e in load_datasets(settings.datasets_dir, datasets or TRANSFER_SETS)
+                if e.split == "test"]
+    texts = [e.text for e in examples]
+    probs = detector.probabilities(
+        post_vectors(embedder, texts, vector_cache(settings, embedder), progress), texts)
+    threshold = settings.detector_threshold or detector.threshold
+    return {"version": detector.version, **evaluate(probs, examples, threshold)}

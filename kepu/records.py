@@ -95,6 +95,10 @@ class Flag:
     reason: str = ""
     topic: str | None = None
     classifier_score: float | None = None
+    # Which signal raised the flag: "claim" (a known false/misleading claim asserted) or
+    # "detector" (probable pseudo-science, no known claim); the queue ranks detector flags lower.
+    basis: str = "claim"
+    detector_score: float | None = None
 
 
 @dataclass(frozen=True)

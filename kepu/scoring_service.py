@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from kepu.detector_service import load_detector
 from kepu.errors import InputError
 from kepu.records import Claim, Flag, Post
 from kepu.settings import Settings
@@ -118,7 +119,9 @@ def build_flagger(settings: Settings, db: Database, embedder: Embedder,
                    if calibrated else None)
     return Flagger(embedder, index, classifier, settings.match_threshold_for,
                    settings.threshold_for, ScoreWeights(), stance_model, corrections,
-                   calibration, max_sentence_chars=settings.max_sentence_chars)
+                   calibration, max_sentence_chars=settings.max_sentence_chars,
+                   detector=load_detector(settings, embedder),
+                   detector_threshold=settings.detector_threshold)
 
 
 def score_posts(settings: Settings, db: Database, embedder: Embedder, rescore: bool = False,

@@ -88,6 +88,20 @@ class Settings(BaseSettings):
         "(MIT) by default; adding healthver/dev (no licence stated, research use only) makes a "
         "model to keep in-house, not to ship (the card names each set's licence)"
     )
+    use_detector: bool = Field(
+        True, description="Flag probable pseudo-science that no known claim describes with the "
+        "pseudo-science detector (its embedder only; `kepu train-detector`); off: only posts "
+        "asserting a known false or misleading claim are flagged"
+    )
+    detector_dir: Path | None = Field(
+        None, description="Pseudo-science detector (`kepu train-detector`); default the bundled "
+        "DATA_DIR/models/detector"
+    )
+    detector_threshold: float | None = Field(
+        None, description="Detector probability from which a post is flagged on its word "
+        "(\"probable pseudo-science, no known claim\"); default the threshold its card chose on "
+        "the development posts"
+    )
     checkworthy_model_dir: Path | None = Field(
         None, description="Trained check-worthiness head (`kepu train-checkworthy`); default "
         "the bundled DATA_DIR/models/checkworthy"
@@ -186,6 +200,11 @@ class Settings(BaseSettings):
         0.01, description="How much a candidate classifier must beat the current one on the "
         "frozen test sets (mean per-dataset macro-F1) to be promoted"
     )
+    promotion_flag_limit: float = Field(
+        0.05, ge=0.0, le=1.0, description="Highest share of the development posts' accurate "
+        "science and off-topic posts (each) a candidate classifier may flag when acting alone "
+        "for `kepu models promote` to accept it"
+    )
     active_learning_share: float = Field(
         0.05, ge=0.0, le=1.0, description="Share of unflagged posts, the most uncertain ones, "
         "that review push adds so the classifier learns from what it does not know"
@@ -238,6 +257,10 @@ class Settings(BaseSettings):
     @property
     def stance_model(self) -> Path:
         return self.stance_model_dir or self.data_dir / "models" / "stance"
+
+    @property
+    def detector(self) -> Path:
+        return self.detector_dir or self.data_dir / "models" / "detector"
 
     @property
     def checkworthy_model(self) -> Path:

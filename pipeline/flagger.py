@@ -13,6 +13,7 @@ import numpy as np
 
 from kepu.records import Flag, Post, Stance, post_text
 from pipeline.calibration import ScoreCalibration
+from pipeline.detector import Detection, PseudoscienceDetector
 from pipeline.embedding import Embedder, mean_vectors
 from pipeline.language import detect_lang
 from pipeline.matching import (
@@ -57,6 +58,10 @@ class Flagger:
     match_windows: bool = True
     # Longer sentences (text without punctuation) are cut: bounded cost per post.
     max_sentence_chars: int = MAX_SENTENCE_CHARS
+    # The pseudo-science detector (a second signal: flags posts no known claim describes) and
+    # the threshold it flags from (None: the one its card chose).
+    detector: PseudoscienceDetector | None = None
+    detector_threshold: float | None = None
 
     def flag(self, posts: Sequence[Post], batch_size: int = 64) -> Iterator[Flag]:
         """Yield one Flag per post, in order, embedding `batch_size` posts at a time."""
@@ -75,15 +80,17 @@ class Flagger:
             offset += len(sentences)
         hits = [self._hits(s, v) for s, v in zip(per_post, blocks, strict=True)]
         means = mean_vectors(vectors, [len(sentences) for sentences in per_post])
-        probs = self.classifier.predict_proba(
-            means, texts=[post_text(p.title, p.text) for p in posts])
+        texts = [post_text(p.title, p.text) for p in posts]
+        probs = self.classifier.predict_proba(means, texts=texts)
+        detections: list[Detection | None] = (
+            list(self.detector.detect(means, texts)) if self.detector else [None] * len(posts))
         wording = np.zeros(len(posts), dtype=np.float32)
         if self.stance_model is not None:
             matched = [i for i, post_hits in enumerate(hits) if post_hits]
             wording[matched] = self.stance_model.wording_logits(
                 [post_text(posts[i].title, posts[i].text) for i in matched])
         return [self._flag_one(post, sentences, block, post_hits, prob=float(probs[i]),
-                               wording=float(wording[i]))
+                               wording=float(wording[i]), detection=detections[i])
                 for i, (post, sentences, block, post_hits)
                 in enumerate(zip(posts, per_post, blocks, hits, strict=True))]
 
@@ -103,7 +110,8 @@ class Flagger:
                                     lambda text: self.match_threshold(detect_lang(text)), hits)
 
     def _flag_one(self, post: Post, sentences: list[str], vectors: np.ndarray,
-                  hits: list[SentenceHit], prob: float, wording: float) -> Flag:
+                  hits: list[SentenceHit], prob: float, wording: float,
+                  detection: Detection | None = None) -> Flag:
         stances = hit_stances(post, sentences, hits)
         decided = None
         if self.stance_model is not None and hits:
@@ -112,7 +120,13 @@ class Flagger:
         return score_post(post.id, post.title, post.text, sentences, hits, stances, prob,
                           self.threshold_for, self.weights, self.classifier.standalone,
                           stance=decided,
-                          calibrate=self.calibration.probability if self.calibration else None)
+                          calibrate=self.calibration.probability if self.calibration else None,
+                          detection=detection, detector_threshold=self._detector_threshold())
+
+    def _detector_threshold(self) -> float:
+        if self.detector_threshold is not None:
+            return self.detector_threshold
+        return self.detector.threshold if self.detector is not None else 1.0
 
     def _model_stance(self, model: StanceModel, post: Post, hits: Sequence[SentenceHit],
                       stances: list[Stance], vectors: np.ndarray, wording: float

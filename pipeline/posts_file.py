@@ -37,7 +37,8 @@ def flag_to_dict(flag: Flag) -> dict[str, object]:
         "id": flag.post_id, "flagged": flag.flagged, "score": flag.score, "stance": flag.stance,
         "matches": [{"claim_id": m.claim_id, "similarity": m.similarity, "stance": m.stance,
                      "sentence": m.sentence} for m in flag.matches],
-        "reason": flag.reason, "topic": flag.topic,
+        "reason": flag.reason, "topic": flag.topic, "basis": flag.basis,
+        "detector_score": flag.detector_score,
     }
 
 

@@ -10,8 +10,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from kepu.records import Flag, Match, Stance
+from pipeline.detector import Detection
 from pipeline.matching import SentenceHit, hit_text
-from pipeline.stance import post_stance
+from pipeline.stance import has_framing, post_stance
 
 BAD_VERDICTS = ("false", "misleading")
 
@@ -47,12 +48,16 @@ def score_post(
     classifier_standalone: bool = True,
     stance: str | None = None,
     calibrate: Callable[[float], float] | None = None,
+    detection: Detection | None = None,
+    detector_threshold: float = 1.0,
 ) -> Flag:
     """Score one post; `stances[i]` is the stance of `hits[i]`'s sentence towards its claim.
 
     `stance` is the post's stance when a trained model decided it; otherwise the rules of
     `pipeline.stance.post_stance` aggregate the sentence stances. `calibrate` maps the raw score
-    to a probability (`pipeline.calibration`) before the threshold applies.
+    to a probability (`pipeline.calibration`) before the threshold applies. `detection` is the
+    pseudo-science detector's word on the post: it flags a post the claims did not, unless the
+    post refutes what it matched or is framed as a refutation ("辟谣", "myth", ...).
     """
     matches = tuple(
         Match(h.claim.id, round(h.similarity, 4), hit_text(sentences, h), s.label)
@@ -83,5 +88,11 @@ def score_post(
     if calibrate is not None:
         score = calibrate(score)
     flagged = score >= threshold_for(topic)
+    basis = "claim"
+    if (detection is not None and not flagged and stance != "debunks"
+            and detection.probability >= detector_threshold and not has_framing(title, text)):
+        flagged, basis, score = True, "detector", max(score, detection.probability)
+        reason = detection.reason(detector_threshold)
     return Flag(post_id, flagged, round(score, 4), stance, matches, reason, topic,
-                round(classifier_prob, 4))
+                round(classifier_prob, 4), basis,
+                round(detection.probability, 4) if detection is not None else None)
