@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from models.bootstrap import examples_from_claims
 from models.classifier import LinearHead, load_head, train_head
 from models.datasets import LOADERS, Example, load_datasets
 from models.expert import expert_examples_from_rows
-from models.gate import GATE_METRIC, GateVerdict, promotion_verdict
+from models.gate import GATE_METRIC, GateVerdict, flag_gate_verdict, promotion_verdict
 from models.ngram import NgramHead, load_ngram_head
 from models.training import Trained, evaluate, train_classifier, train_ngram_classifier
 from models.vectors import VectorCache, post_vectors
@@ -196,5 +197,31 @@ def promote(settings: Settings, db: Database, embedder: Embedder, version: str,
         settings.promotion_margin)
     if not verdict.allowed:
         raise ModelError(verdict.reason)
+    if kind == KIND:
+        rates = standalone_flag_rates(settings, db, embedder, load_classifier(
+            settings.models / version))
+        flags = flag_gate_verdict(version, rates, settings.promotion_flag_limit)
+        if not flags.allowed:
+            raise ModelError(flags.reason)
+        verdict = GateVerdict(True, f"{verdict.reason}; {flags.reason}")
     promote_model(db, version, kind, actor="kepu models promote")
     return verdict
+
+
+def standalone_flag_rates(settings: Settings, db: Database, embedder: Embedder,
+                          head: LinearHead | NgramHead) -> dict[str, float]:
+    """`kepu.flag_eval.flag_rates` of the development posts (sample site + data/dev) flagged
+    with `head` allowed to act alone and the detector off: what the head would flag on its
+    own word. Sentence vectors are cached, so a second promotion pays only for the head."""
+    from kepu.detector_eval import CachedEmbedder
+    from kepu.flag_eval import development_posts, flag_rates
+    from kepu.scoring_service import build_flagger
+    from kepu.store.claims import save_claims
+    from pipeline.claims_file import read_claims
+
+    if not db.scalar("SELECT count(*) FROM claims"):  # as every flagging command does
+        save_claims(db, read_claims(settings.data_dir / "claims" / "claims.jsonl"))
+    alone = settings.model_copy(update={"use_detector": False})
+    cached = CachedEmbedder(embedder, vector_cache(settings, embedder))
+    flagger = replace(build_flagger(alone, db, cached), classifier=replace(head, standalone=True))
+    return flag_rates(flagger, development_posts(settings.data_dir))

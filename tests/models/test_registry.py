@@ -22,8 +22,11 @@ from pipeline.embedding import HashingEmbedder
 
 @pytest.fixture
 def world(tmp_path, tiny_datasets, tiny_claims):
+    # promotion_flag_limit 1.0: these tests are about the macro-F1 gate; the flag gate has its
+    # own tests in test_flag_gate.py
     settings = load_settings(home=tmp_path / "home", embedder="hashing",
                              datasets_dir=tiny_datasets, promotion_margin=0.01,
+                             promotion_flag_limit=1.0,
                              classifier_datasets=["checked-covid-weibo-zh",
                                                   "constraint-covid-fakenews", "coaid",
                                                   "rumor-breaker-guokr-zh"])
