@@ -23,6 +23,7 @@ from kepu.records import Flag, Post
 from kepu.settings import Settings
 from kepu.store import Database
 from models.metrics import expected_calibration_error
+from pipeline.detector import Detection, PseudoscienceDetector
 from pipeline.embedding import Embedder, Role
 from pipeline.flagger import Flagger
 from pipeline.jsonlines import parse_json_lines
@@ -129,23 +130,55 @@ class _TimedEmbedder:
             self.texts += len(texts)
 
 
-def bench_flag(settings: Settings, db: Database, flagger: Flagger, count: int,
-               naive_encode: Callable[[list[str]], np.ndarray]) -> dict[str, float]:
-    """Posts/s of the full flagger (and the encoder's share of its time) and of a naive
-    whole-post encode + cosine baseline."""
-    posts = synthetic_posts(settings.data_dir, count)
+class _TimedDetector:
+    """A detector that adds up the seconds its calls take: the bench's detector share."""
+
+    def __init__(self, detector: PseudoscienceDetector) -> None:
+        self._detector = detector
+        self.threshold = detector.threshold
+        self.seconds = 0.0
+
+    def detect(self, vectors: np.ndarray, texts: Sequence[str]) -> list[Detection]:
+        started = time.perf_counter()
+        try:
+            return self._detector.detect(vectors, texts)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+
+def _timed_run(flagger: Flagger, posts: Sequence[Post]) -> tuple[float, int, _TimedEmbedder]:
     timed = _TimedEmbedder(flagger.embedder)
     started = time.perf_counter()
     flagged = sum(f.flagged for f in replace(flagger, embedder=timed).flag(posts))
-    pipeline_s = time.perf_counter() - started
+    return time.perf_counter() - started, flagged, timed
+
+
+def bench_flag(settings: Settings, db: Database, flagger: Flagger, count: int,
+               naive_encode: Callable[[list[str]], np.ndarray]) -> dict[str, float]:
+    """Posts/s of the full flagger (and the encoder's share of its time) and of a naive
+    whole-post encode + cosine baseline. With a detector, the flagger also runs without it
+    first, on the same posts, so the detector's cost is measured within one run."""
+    posts = synthetic_posts(settings.data_dir, count)
+    figures: dict[str, float] = {}
+    if flagger.detector is not None:
+        seconds, flagged, _ = _timed_run(replace(flagger, detector=None), posts)
+        figures |= {"without detector s": seconds, "without detector flagged": float(flagged)}
+        detector = _TimedDetector(flagger.detector)
+        flagger = replace(flagger, detector=detector)  # type: ignore[arg-type]
+    pipeline_s, flagged, timed = _timed_run(flagger, posts)
     claims = [c.text for c in flagger.index.claims]
     started = time.perf_counter()
     claim_vectors = naive_encode(claims)
     post_vectors = naive_encode([p.text for p in posts])
     (post_vectors @ claim_vectors.T).max(axis=1)
     naive_s = time.perf_counter() - started
-    return {"posts": float(count), "pipeline posts/s": count / pipeline_s,
-            "naive posts/s": count / naive_s, "flagged": float(flagged),
-            "pipeline s": pipeline_s, "naive s": naive_s,
-            "sentences encoded": float(timed.texts), "encoder s": timed.seconds,
-            "encoder share": timed.seconds / pipeline_s}
+    figures = {"posts": float(count), "pipeline posts/s": count / pipeline_s,
+               "naive posts/s": count / naive_s, "flagged": float(flagged),
+               "pipeline s": pipeline_s, "naive s": naive_s,
+               "sentences encoded": float(timed.texts), "encoder s": timed.seconds,
+               "encoder share": timed.seconds / pipeline_s} | figures
+    if "without detector s" in figures:
+        figures["detector s"] = detector.seconds
+        figures["detector share"] = detector.seconds / pipeline_s
+        figures["time added by detector share"] = pipeline_s / figures["without detector s"] - 1
+    return figures

@@ -137,6 +137,22 @@ LOADERS: dict[str, Callable[[Path], list[Example]]] = {
 }
 
 
+# Each loader's licence as its SOURCE.txt in the datasets folder states it: none of these lets us
+# ship weights fitted on them (the bundled pseudo-science detector is fitted on our own posts).
+LICENCES: dict[str, str] = {
+    "checked-covid-weibo-zh": "no licence; the README allows academic research only",
+    "constraint-covid-fakenews": "unclear: the mirror's MIT licence covers code, not the data",
+    "coaid": "no licence stated: research use only",
+    "rumor-breaker-guokr-zh": "no licence; texts copyrighted by their publishers",
+}
+
+
+def licence_warnings(names: Sequence[str]) -> list[str]:
+    """One warning per dataset whose licence does not allow shipping a model fitted on it."""
+    return [f"{name}: {LICENCES[name]}. A model trained on it is for in-house use only: do not "
+            "ship or publish its weights." for name in names if name in LICENCES]
+
+
 def load_datasets(root: Path, names: Sequence[str] | None = None) -> list[Example]:
     """Every example of the named datasets (all known ones by default), deduplicated by text.
 

@@ -67,9 +67,12 @@ def train(
     Example: kepu train --kind linear
     """
     from kepu.cli import console
+    from models.datasets import licence_warnings
     from models.service import train_candidate
 
     with _opened() as (settings, db), _embedding_progress() as progress:
+        for warning in licence_warnings(dataset or settings.classifier_datasets):
+            console.print(f"[yellow]licence warning:[/yellow] {warning}", highlight=False)
         version, path, metrics, seconds = train_candidate(
             settings, db, kind, dataset, train_limit, max_steps, progress)
     console.print(figures_table(metrics, f"{version} on the test splits (threshold 0.5)"))
@@ -126,8 +129,12 @@ def promote(version: Annotated[str, typer.Argument(help="Candidate version id")]
 def eval_classifier(
     version: Annotated[str | None, typer.Option(help="Version (default: the promoted one)")] = None,
     dataset: DatasetOpt = None,
+    detector: Annotated[bool, typer.Option(
+        help="Also print the bundled pseudo-science detector's figures (at its threshold; "
+        "Weibo and CONSTRAINT unless --dataset says otherwise)")] = True,
 ) -> None:
-    """Print precision, recall, F1, PR-AUC and ECE of a classifier on each dataset's test split.
+    """Print precision, recall, F1, PR-AUC and ECE of a classifier on each dataset's test split,
+    and of the pseudo-science detector.
 
     Example: kepu eval classifier
     """
@@ -144,6 +151,21 @@ def eval_classifier(
     if at_dev:
         console.print(figures_table(at_dev, f"{metrics['version']} on the test splits at the "
                                             f"threshold tuned on dev ({at_dev['threshold']:.3f})"))
+    if detector:
+        _print_detector_transfer(dataset)
+
+
+def _print_detector_transfer(dataset: list[str] | None) -> None:
+    from kepu.cli import console
+    from kepu.detector_service import detector_transfer
+
+    with _opened() as (settings, _db), _embedding_progress() as progress:
+        figures = detector_transfer(settings, dataset, progress)  # type: ignore[arg-type]
+    if figures is None:
+        console.print("no pseudo-science detector for the configured embedder")
+        return
+    console.print(figures_table(figures, f"detector {figures['version']} on the test splits "
+                                         f"(transfer; its threshold {figures['threshold']:.3f})"))
 
 
 def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
