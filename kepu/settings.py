@@ -102,6 +102,11 @@ class Settings(BaseSettings):
         "(\"probable pseudo-science, no known claim\"); default the threshold its card chose on "
         "the development posts"
     )
+    detector_priority_factor: float = Field(
+        0.5, ge=0.0, le=1.0, description="Review priority of a detector flag (\"probable "
+        "pseudo-science, no known claim\") relative to a matched myth with the same score and "
+        "reach"
+    )
     checkworthy_model_dir: Path | None = Field(
         None, description="Trained check-worthiness head (`kepu train-checkworthy`); default "
         "the bundled DATA_DIR/models/checkworthy"

@@ -1,4 +1,5 @@
-"""What a reviewer's verdict on a detector flag teaches: a new claim and a training example.
+"""The review side of detector flags: their queue priority, and what a reviewer's verdict on
+one teaches (a new claim and a training example).
 
 The detector flags posts that no claim in the base describes. When a panel confirms one
 (pseudoscience, harmful_advice: a false claim; unsupported: a misleading one), the post's main
@@ -72,3 +73,9 @@ def feedback_from_verdict(post: Post, task_id: str, verdict: str, panel: str,
     claim = Claim(claim_id, sentence, lang, claim_verdict, panel, rationale.strip(),
                   f"review:{task_id}", variants=variants)
     return DetectorFeedback(claim, example)
+
+
+def queue_priority(value: float, basis: str, factor: float) -> float:
+    """A review task's priority: a detector flag ranks `factor` times a matched myth's (the
+    setting `detector_priority_factor`), since no expert has yet called its claim false."""
+    return round(value * factor, 4) if basis == "detector" else value

@@ -4,7 +4,7 @@ import pytest
 
 from kepu.errors import ReviewError
 from kepu.records import Post
-from models.detector_feedback import feedback_from_verdict, main_sentence
+from models.detector_feedback import feedback_from_verdict, main_sentence, queue_priority
 
 POST = Post("p1", "我外婆今年八十了，身体一直很好。每天早上喝一杯量子活化水，体内毒素全部排出，"
             "百分之百防癌。邻居们都在喝。", title="", lang="zh")
@@ -41,3 +41,9 @@ def test_bad_input_names_the_task():
     with pytest.raises(ReviewError, match="task-9: post p2 has no text"):
         feedback_from_verdict(Post("p2", " "), "task-9", "pseudoscience", "health")
     assert feedback_from_verdict(POST, "task-9", "weird", "health").example is None
+
+
+def test_detector_flags_rank_below_matched_myths():
+    assert queue_priority(1.2, "claim", 0.5) == 1.2
+    assert queue_priority(1.2, "detector", 0.5) == 0.6
+    assert queue_priority(1.2, "detector", 0.5) < queue_priority(0.7, "claim", 0.5)
