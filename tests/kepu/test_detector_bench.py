@@ -20,7 +20,7 @@ def test_bench_measures_the_flagger_with_and_without_the_detector(settings):
     detector = fit_detector(data(THINGS[:9]), data(THINGS[9:]), embedder.name, "d")
     with Database(settings.database) as db:
         flagger = replace(build_flagger(settings, db, embedder), detector=detector)
-        figures = bench_flag(settings, db, flagger, 10,
+        figures = bench_flag(settings, db, flagger, 250,
                              lambda texts: embedder.encode(texts, role="passage"))
     assert figures["without detector s"] > 0 and figures["pipeline s"] > 0
     assert 0 < figures["detector s"] < figures["pipeline s"]
