@@ -21,7 +21,7 @@ import numpy as np
 from kepu.calibration_service import fit_calibration
 from kepu.flag_eval import LabelledPost, dev_files, flag_figures, labelled_posts, sample_site_posts
 from kepu.records import Flag, post_text
-from kepu.scoring_service import build_flagger, correction_vectors
+from kepu.scoring_service import build_flagger
 from kepu.settings import Settings
 from kepu.stance_service import draft_model, fit_post_model, own_post_features
 from kepu.store import Database
@@ -46,7 +46,6 @@ def leave_one_set_out(settings: Settings, db: Database, embedder: Embedder, bund
     memo = MemoEmbedder(embedder)  # every fold flags the same posts: encode them once
     rules_only = settings.model_copy(update={"use_stance_model": False})
     base = build_flagger(rules_only, db, memo, calibrated=False)
-    base = replace(base, corrections=correction_vectors(db, memo, base.index.claims))
     draft = draft_model(bundled.pair_weights, bundled.pair_bias, memo.name, "leave-one-set-out")
     sets = development_sets(settings.data_dir)
     matched = {name: own_post_features(base, draft, posts) for name, posts in sets.items()}

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import numpy as np
 
 from kepu.detector_service import load_detector
 from kepu.errors import InputError
-from kepu.records import Claim, Flag, Post
+from kepu.records import Flag, Post
 from kepu.settings import Settings
 from kepu.store import Database
 from kepu.store.claims import cache_vectors, cached_vectors, claim_hash, current_claims
@@ -22,7 +22,6 @@ from pipeline.embedding import Embedder
 from pipeline.flagger import Flagger
 from pipeline.matching import ClaimIndex
 from pipeline.scoring import ScoreWeights
-from pipeline.sentences import split_sentences
 from pipeline.stance_model import StanceModel
 from pipeline.usearch_index import UsearchSearch
 
@@ -60,19 +59,8 @@ def claim_index(db: Database, embedder: Embedder, center: bool = False,
 
 
 def _text_key(kind: str, text: str) -> str:
-    """Cache key of a text that is not a whole claim (a variant, a correction sentence)."""
+    """Cache key of a text that is not a whole claim (a variant)."""
     return hashlib.sha256(f"{kind}\x1f{text}".encode()).hexdigest()
-
-
-def correction_vectors(db: Database, embedder: Embedder, claims: Sequence[Claim]
-                       ) -> dict[str, np.ndarray]:
-    """Each claim's explanation, sentence by sentence, as vectors (cached by sentence hash)."""
-    per_claim = {c.id: split_sentences(c.explanation) or [c.explanation]
-                 for c in claims if c.explanation.strip()}
-    keys = {s: _text_key("correction", s) for sentences in per_claim.values() for s in sentences}
-    cached = _vectors_by_hash(db, embedder, {k: s for s, k in keys.items()})
-    return {cid: np.stack([cached[keys[s]] for s in sentences])
-            for cid, sentences in per_claim.items()}
 
 
 def load_stance_model(settings: Settings, embedder: Embedder) -> StanceModel | None:
@@ -114,12 +102,11 @@ def build_flagger(settings: Settings, db: Database, embedder: Embedder,
     index = claim_index(db, embedder, settings.center_vectors, settings.ann_threshold)
     classifier = current_classifier(settings, db, embedder, index.claims)
     stance_model = load_stance_model(settings, embedder)
-    corrections = correction_vectors(db, embedder, index.claims) if stance_model else {}
     calibration = (load_calibration(settings, embedder, "model" if stance_model else "rules")
                    if calibrated else None)
     return Flagger(embedder, index, classifier, settings.match_threshold_for,
-                   settings.threshold_for, ScoreWeights(), stance_model, corrections,
-                   calibration, max_sentence_chars=settings.max_sentence_chars,
+                   settings.threshold_for, ScoreWeights(), stance_model, calibration,
+                   max_sentence_chars=settings.max_sentence_chars,
                    detector=load_detector(settings, embedder),
                    detector_threshold=settings.detector_threshold)
 

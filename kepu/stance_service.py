@@ -30,7 +30,7 @@ import numpy as np
 from kepu.errors import InputError
 from kepu.flag_eval import LabelledPost, dev_files, development_posts
 from kepu.records import Post, post_text
-from kepu.scoring_service import build_flagger, correction_vectors
+from kepu.scoring_service import build_flagger
 from kepu.settings import Settings
 from kepu.store import Database
 from models.registry import vector_cache
@@ -132,7 +132,7 @@ def own_post_features(flagger: Flagger, model: StanceModel, posts: Sequence[Labe
         if not hits:
             continue
         stances = hit_stances(post, sentences, hits)
-        evidence = hit_evidence(model, flagger.index, flagger.corrections, hits, stances, vectors)
+        evidence = hit_evidence(model, flagger.index, hits, stances, vectors)
         rows.append(post_features(evidence, post.title, post.text,
                                   model.wording_logit(post.title, post.text)))
         labels.append(kind == "debunk")
@@ -171,7 +171,6 @@ def train_stance(settings: Settings, db: Database, embedder: Embedder, out_dir: 
     # the rules match and decide here: the model being replaced is not loaded (it may be stale)
     rules_only = settings.model_copy(update={"use_stance_model": False})
     flagger = build_flagger(rules_only, db, embedder)
-    flagger = replace(flagger, corrections=correction_vectors(db, embedder, flagger.index.claims))
     cache = vector_cache(settings, embedder)
     train_sets = pair_training_sets(settings)
     pairs = [p for ps in train_sets.values() for p in ps]

