@@ -1,15 +1,19 @@
 """Final review outcomes flow back: confirmed pseudo-science into the claims base (a new claim
-version) and a positive training example; `accurate` as a labelled negative."""
+version) and a positive training example; `accurate` as a labelled negative. A flag the
+pseudo-science detector raised alone teaches through `models.detector_feedback`: a confirmed one
+becomes a new claim with the post's wording as a variant, so the base grows where it lagged."""
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from typing import Any
 
-from kepu.records import Claim, post_text
+from kepu.records import TOPICS, Claim, Post, post_text
 from kepu.store import Database
 from kepu.store import review as store
 from kepu.store.claims import save_claims
+from models.detector_feedback import feedback_from_verdict
 from review_queue.rules import CONFIRMED_PSEUDOSCIENCE
 
 
@@ -20,7 +24,9 @@ def feed_back(db: Database) -> int:
     for row in store.outcomes_to_feed_back(db):
         claim = None
         example = None
-        if row["verdict"] in CONFIRMED_PSEUDOSCIENCE:
+        if row["basis"] == "detector":
+            claim, example = _from_detector_flag(db, row)
+        elif row["verdict"] in CONFIRMED_PSEUDOSCIENCE:
             claim = _claim_from_review(db, row)
             example = _example(row, 1, "confirmed")
         elif row["verdict"] == "accurate":
@@ -29,6 +35,29 @@ def feed_back(db: Database) -> int:
         store.save_feedback(db, row["task_id"], claim, example)
         done += 1
     return done
+
+
+def _from_detector_flag(db: Database, row: dict[str, Any]
+                        ) -> tuple[tuple[str, int] | None, dict[str, Any] | None]:
+    """A verdict on a detector flag: the new claim it confirms (the reviewers' own wording of
+    it when they wrote one, the post kept as a variant) and the training example."""
+    post = Post(row["post_id"], row["text"], row["title"] or "", row["lang"] or "")
+    panel = row["panel"] if row["panel"] in TOPICS else "health"
+    found = feedback_from_verdict(post, row["task_id"], row["verdict"], panel,
+                                  row["rationale"] or "")
+    claim = None
+    if found.claim is not None:
+        new = found.claim
+        if row["claim_text"]:
+            new = replace(new, text=row["claim_text"],
+                          variants=with_variant(new.variants, new.text, row["claim_text"]))
+        save_claims(db, [new], actor="review")
+        claim = (new.id, int(db.scalar("SELECT max(version) FROM claims WHERE id = ?", [new.id])))
+    example = None
+    if found.example is not None:
+        kind = "confirmed" if found.example.label == 1 else "false_positive"
+        example = _example(row, found.example.label, kind)
+    return claim, example
 
 
 def _example(row: dict[str, Any], label: int, kind: str) -> dict[str, Any]:

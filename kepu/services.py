@@ -72,7 +72,7 @@ def enqueue_flagged(settings: Settings, panels_path: Path | None = None) -> int:
     panels = read_panels(panels_path or settings.data_dir / "panels.toml")
     with Database(settings.database) as db:
         tasks = build_tasks(flagged_posts(db), panels, datetime.now(UTC),
-                            settings.review_reach_double)
+                            settings.review_reach_double, settings.detector_priority_factor)
         return save_tasks(db, tasks)
 
 

@@ -1,5 +1,5 @@
-"""The review side of detector flags: their queue priority, and what a reviewer's verdict on
-one teaches (a new claim and a training example).
+"""The review side of detector flags: what a reviewer's verdict on one teaches (a new claim and
+a training example). Their queue priority is `review_queue.priority.detector_priority`.
 
 The detector flags posts that no claim in the base describes. When a panel confirms one
 (pseudoscience, harmful_advice: a false claim; unsupported: a misleading one), the post's main
@@ -73,9 +73,3 @@ def feedback_from_verdict(post: Post, task_id: str, verdict: str, panel: str,
     claim = Claim(claim_id, sentence, lang, claim_verdict, panel, rationale.strip(),
                   f"review:{task_id}", variants=variants)
     return DetectorFeedback(claim, example)
-
-
-def queue_priority(value: float, basis: str, factor: float) -> float:
-    """A review task's priority: a detector flag ranks `factor` times a matched myth's (the
-    setting `detector_priority_factor`), since no expert has yet called its claim false."""
-    return round(value * factor, 4) if basis == "detector" else value

@@ -87,10 +87,20 @@ class Flagger:
             matched = [i for i, post_hits in enumerate(hits) if post_hits]
             wording[matched] = self.stance_model.wording_logits(
                 [post_text(posts[i].title, posts[i].text) for i in matched])
+        fields = self._nearest_fields(means)
         return [self._flag_one(post, sentences, block, post_hits, prob=float(probs[i]),
-                               wording=float(wording[i]), detection=detections[i])
+                               wording=float(wording[i]), detection=detections[i],
+                               field=fields[i])
                 for i, (post, sentences, block, post_hits)
                 in enumerate(zip(posts, per_post, blocks, hits, strict=True))]
+
+    def _nearest_fields(self, means: np.ndarray) -> list[str | None]:
+        """Each post's nearest claim's field (matched or not): where a flag the detector raises
+        alone is routed, rather than to the general panel."""
+        if self.detector is None or len(self.index) == 0:
+            return [None] * len(means)
+        ids, _ = self.index.search(means, 1)
+        return [self.index.claims[int(row[0])].topic if len(row) else None for row in ids]
 
     def matched(self, post: Post) -> tuple[list[str], np.ndarray, list[SentenceHit]]:
         """One post's sentences, their vectors and their claim matches."""
@@ -109,7 +119,7 @@ class Flagger:
 
     def _flag_one(self, post: Post, sentences: list[str], vectors: np.ndarray,
                   hits: list[SentenceHit], prob: float, wording: float,
-                  detection: Detection | None = None) -> Flag:
+                  detection: Detection | None = None, field: str | None = None) -> Flag:
         stances = hit_stances(post, sentences, hits)
         decided = None
         if self.stance_model is not None and hits:
@@ -119,7 +129,8 @@ class Flagger:
                           self.threshold_for, self.weights, self.classifier.standalone,
                           stance=decided,
                           calibrate=self.calibration.probability if self.calibration else None,
-                          detection=detection, detector_threshold=self._detector_threshold())
+                          detection=detection, detector_threshold=self._detector_threshold(),
+                          detector_topic=field)
 
     def _detector_threshold(self) -> float:
         if self.detector_threshold is not None:

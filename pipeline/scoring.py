@@ -50,6 +50,7 @@ def score_post(
     calibrate: Callable[[float], float] | None = None,
     detection: Detection | None = None,
     detector_threshold: float = 1.0,
+    detector_topic: str | None = None,
 ) -> Flag:
     """Score one post; `stances[i]` is the stance of `hits[i]`'s sentence towards its claim.
 
@@ -57,7 +58,8 @@ def score_post(
     `pipeline.stance.post_stance` aggregate the sentence stances. `calibrate` maps the raw score
     to a probability (`pipeline.calibration`) before the threshold applies. `detection` is the
     pseudo-science detector's word on the post: it flags a post the claims did not, unless the
-    post refutes what it matched or is framed as a refutation ("辟谣", "myth", ...).
+    post refutes what it matched or is framed as a refutation ("辟谣", "myth", ...); such a flag
+    takes the field of what it matched, or `detector_topic` (its nearest claim's field).
     """
     matches = tuple(
         Match(h.claim.id, round(h.similarity, 4), hit_text(sentences, h), s.label)
@@ -93,6 +95,7 @@ def score_post(
             and detection.probability >= detector_threshold and not has_framing(title, text)):
         flagged, basis, score = True, "detector", max(score, detection.probability)
         reason = detection.reason(detector_threshold)
+        topic = topic or detector_topic
     return Flag(post_id, flagged, round(score, 4), stance, matches, reason, topic,
                 round(classifier_prob, 4), basis,
                 round(detection.probability, 4) if detection is not None else None)

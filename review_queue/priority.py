@@ -6,6 +6,7 @@
 - recency: 0.5 + 0.5·0.5^(age / 3 days), so from 1.0 (new) down to 0.5, never lower: age halves
   a post's priority at most, and an old 0.99 flag still outranks every active-learning task.
 
+A flag raised by the pseudo-science detector alone gets `detector_priority_factor` (0.5) of that.
 Flagged posts get at least FLAGGED_FLOOR; unflagged posts picked by active learning at most
 ACTIVE_CEILING (below every flag). Bands (and their SLA, hours from queueing): urgent >= 2.5 (4 h),
 high >= 1.5 (24 h), normal >= 0.75 (72 h), low below (168 h).
@@ -44,6 +45,13 @@ def priority(score: float, audience: int, reposts: int, published: datetime | No
     """A flagged post's priority (>= FLAGGED_FLOOR)."""
     value = score * reach_factor(audience, reposts) * recency_factor(published, now)
     return round(max(value, FLAGGED_FLOOR), 4)
+
+
+def detector_priority(value: float, factor: float) -> float:
+    """A flag raised by the pseudo-science detector alone (no known claim; no expert has called
+    its claim false yet) ranks `factor` times a matched myth's, still above every
+    active-learning task."""
+    return round(max(value * factor, FLAGGED_FLOOR), 4)
 
 
 def active_priority(uncertainty: float) -> float:

@@ -13,6 +13,7 @@ from models.active import uncertainty
 from review_queue.panels import route
 from review_queue.priority import (
     active_priority,
+    detector_priority,
     due_at,
     needs_double_review,
     priority,
@@ -28,12 +29,15 @@ def task_id_for(post_id: str) -> str:
 
 
 def build_tasks(flagged: Iterable[Mapping[str, Any]], panels: dict[str, Panel], now: datetime,
-                reach_threshold: float) -> list[ReviewTask]:
-    """One task per flagged post, highest priority first."""
+                reach_threshold: float, detector_factor: float = 0.5) -> list[ReviewTask]:
+    """One task per flagged post, highest priority first; a flag the detector raised alone
+    (`basis` "detector") ranks `detector_factor` times a matched myth's."""
     tasks = []
     for row in flagged:
         audience, reposts = int(row.get("audience") or 1000), int(row.get("reposts") or 0)
         value = priority(float(row["score"]), audience, reposts, row.get("published"), now)
+        if row.get("basis") == "detector":
+            value = detector_priority(value, detector_factor)
         double = needs_double_review(float(row["score"]), reach_factor(audience, reposts),
                                      reach_threshold)
         tasks.append(ReviewTask(

@@ -208,7 +208,7 @@ def outcomes_to_feed_back(db: Database) -> list[dict[str, Any]]:
     """Final outcomes not yet fed back, with the post and the deciding reviews' texts."""
     return db.dicts(
         "SELECT o.task_id, o.verdict, o.harm, o.decided_by, o.decided_at, t.post_id, t.panel, "
-        "coalesce(t.origin, 'flagged') AS origin, "
+        "coalesce(t.origin, 'flagged') AS origin, coalesce(fl.basis, 'claim') AS basis, "
         "p.title, p.text, p.lang, "
         "(SELECT string_agg(d.rationale, '\n' ORDER BY d.decided_at) FROM decisions d "
         " WHERE d.task_id = o.task_id AND list_contains(o.decided_by, d.reviewer) "
@@ -218,7 +218,8 @@ def outcomes_to_feed_back(db: Database) -> list[dict[str, Any]]:
         "(SELECT max(d.claim_text) FROM decisions d WHERE d.task_id = o.task_id "
         " AND d.verdict = o.verdict AND d.claim_text <> '') AS claim_text "
         "FROM review_outcomes o JOIN review_tasks t ON t.id = o.task_id "
-        "JOIN posts p ON p.id = t.post_id WHERE NOT EXISTS "
+        "JOIN posts p ON p.id = t.post_id LEFT JOIN flags fl ON fl.post_id = t.post_id "
+        "WHERE NOT EXISTS "
         "(SELECT 1 FROM review_feedback f WHERE f.task_id = o.task_id) ORDER BY o.decided_at")
 
 

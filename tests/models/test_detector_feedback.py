@@ -4,7 +4,8 @@ import pytest
 
 from kepu.errors import ReviewError
 from kepu.records import Post
-from models.detector_feedback import feedback_from_verdict, main_sentence, queue_priority
+from models.detector_feedback import feedback_from_verdict, main_sentence
+from review_queue.priority import FLAGGED_FLOOR, detector_priority
 
 POST = Post("p1", "我外婆今年八十了，身体一直很好。每天早上喝一杯量子活化水，体内毒素全部排出，"
             "百分之百防癌。邻居们都在喝。", title="", lang="zh")
@@ -44,6 +45,6 @@ def test_bad_input_names_the_task():
 
 
 def test_detector_flags_rank_below_matched_myths():
-    assert queue_priority(1.2, "claim", 0.5) == 1.2
-    assert queue_priority(1.2, "detector", 0.5) == 0.6
-    assert queue_priority(1.2, "detector", 0.5) < queue_priority(0.7, "claim", 0.5)
+    assert detector_priority(1.2, 0.5) == 0.6
+    assert detector_priority(1.2, 0.5) < 0.7
+    assert detector_priority(0.12, 0.5) == FLAGGED_FLOOR  # still above active learning

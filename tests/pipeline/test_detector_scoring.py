@@ -46,3 +46,13 @@ def test_a_matched_myth_keeps_the_claim_basis():
     flag = score(hits=[SentenceHit(0, claim, 0.9, 0.5)], stances=[Stance("asserts", "")])
     assert flag.flagged and flag.basis == "claim" and "asserts false claim c1" in flag.reason
     assert flag.topic == "health"
+
+
+def test_an_unmatched_detector_flag_takes_its_nearest_claims_field():
+    flag = score_post("p", "", TEXT, [TEXT], [], [], 0.2, lambda t: 0.5,
+                      classifier_standalone=False, detection=SEEN, detector_threshold=0.8,
+                      detector_topic="health")
+    assert flag.flagged and flag.basis == "detector" and flag.topic == "health"
+    quiet = score_post("p", "", TEXT, [TEXT], [], [], 0.2, lambda t: 0.5,
+                       classifier_standalone=False, detection=None, detector_topic="health")
+    assert quiet.topic is None  # only the detector's flags are routed by the nearest claim

@@ -113,3 +113,13 @@ def test_uncertain_tasks_are_marked_low_priority_and_routed(panels):
     assert all(t.origin == "active_learning" and t.required_reviews == 1 for t in tasks)
     assert all(priority_band(t.priority) == "low" for t in tasks)
     assert tasks[0].id == task_id_for("b")
+
+
+def test_a_detector_flag_ranks_below_the_same_post_matched_to_a_myth(panels):
+    row = {"post_id": "p", "score": 0.95, "topic": "health", "audience": 20_000, "reposts": 2,
+           "published": NOW - timedelta(hours=2)}
+    matched = build_tasks([{**row, "basis": "claim"}], panels, NOW, 5.0)[0]
+    detected = build_tasks([{**row, "basis": "detector"}], panels, NOW, 5.0, 0.5)[0]
+    assert detected.priority == pytest.approx(matched.priority * 0.5, abs=1e-3)
+    assert detected.priority > ACTIVE_CEILING
+    assert priority_band(detected.priority) != priority_band(matched.priority)
