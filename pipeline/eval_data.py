@@ -148,3 +148,34 @@ def read_covidfact(datasets_dir: Path, split: str) -> list[StancePair]:
         if row.get("label") in mapping and evidence and split_of(row.get("gold_source", "")) == split:
             pairs.append(StancePair(row["claim"].strip(), evidence, mapping[row["label"]]))
     return pairs
+
+
+def clef2020_claim_rows(datasets_dir: Path) -> list[dict[str, object]]:
+    """CLEF 2020's verified claims as rows of the claims-file format, as a user would import
+    them: the claim as written, the fact-check's headline as its explanation. CLEF gives no
+    verdict and no field, so those are placeholders ("false", "health"): only match figures
+    are read from this base."""
+    return [{"id": f"clef-{doc_id}", "text": vclaim, "lang": "en", "verdict": "false",
+             "topic": "health", "explanation": title or vclaim,
+             "source": f"Snopes, via CLEF-2020 CheckThat! task 2 (verified claim {doc_id})"}
+            for doc_id, vclaim, title in _clef_claims(datasets_dir)]
+
+
+def _clef_claims(datasets_dir: Path) -> list[tuple[str, str, str]]:
+    path = _require(datasets_dir / CLEF / "data/v3.0/verified_claims.docs.tsv")
+    csv.field_size_limit(10_000_000)
+    with path.open(encoding="utf-8") as f:
+        rows = csv.reader(f, delimiter="\t")
+        next(rows, None)
+        return [(r[0].strip(), r[1].strip(), r[2].strip() if len(r) > 2 else "")
+                for r in rows if len(r) >= 2 and r[0].strip().isdigit() and r[1].strip()]
+
+
+def clef2020_post_rows(datasets_dir: Path, split: str) -> list[dict[str, object]]:
+    """A split's tweets as rows of `kepu flag`'s posts format, each with the ids of the claims
+    its qrels pair it with (as `clef2020_claim_rows` names them); no label: CLEF does not say
+    whether a tweet asserts or refutes."""
+    data = read_clef2020(datasets_dir, split)
+    return [{"id": f"tweet-{qid}", "text": text, "lang": "en",
+             "claim_ids": sorted(f"clef-{c}" for c in data.qrels.get(qid, ()))}
+            for qid, text in data.queries if text.strip()]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -72,3 +73,18 @@ def cache_vectors(db: Database, model: str, vectors: dict[str, np.ndarray]) -> N
                 "INSERT INTO embeddings (model, content_hash, vector) VALUES (?, ?, ?) "
                 "ON CONFLICT DO NOTHING", [model, digest, vector.astype(float).tolist()]
             )
+
+
+def copy_vectors_from(db: Database, other: Path) -> int:
+    """Seed this database's vector cache from another kepu database file (a scratch evaluation
+    base that differs by a few claims need not embed the rest again); returns rows added."""
+    before = db.scalar("SELECT count(*) FROM embeddings")
+    quoted = str(other).replace("'", "''")
+    db.execute(f"ATTACH '{quoted}' AS seed (READ_ONLY)")
+    try:
+        with db.transaction() as conn:
+            conn.execute("INSERT INTO embeddings SELECT * FROM seed.embeddings "
+                         "ON CONFLICT DO NOTHING")
+    finally:
+        db.execute("DETACH seed")
+    return int(db.scalar("SELECT count(*) FROM embeddings")) - int(before)

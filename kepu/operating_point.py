@@ -1,0 +1,196 @@
+"""`kepu eval operating-point`: how a claims base and labelled posts fare through `kepu flag`'s
+own path, the way a new user meets them.
+
+The claims are imported (`kepu claims import`'s reader and store) into a scratch home, the
+posts are read by `kepu flag`'s reader and flagged by the same flagger; a second scratch home
+holds the same base without the posts' gold claims, so that a match found there is a false one.
+Scratch homes live under HOME/eval/ and are reused while the claims are unchanged (their claim
+vectors stay cached in them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from kepu.errors import InputError
+from kepu.records import Claim, Flag, Post
+from kepu.scoring_service import build_flagger
+from kepu.settings import Settings
+from kepu.store import Database
+from kepu.store.claims import copy_vectors_from
+from pipeline.embedding import Embedder, MemoEmbedder
+from pipeline.jsonlines import parse_json_lines
+from pipeline.posts_file import read_posts
+
+LABELS = ("myth", "debunk", "science", "offtopic")
+
+
+@dataclass(frozen=True)
+class LabelledPost:
+    """A post with what it should get: its `label` (myth, debunk, science, offtopic, or "" when
+    unknown) and the ids of the claims it states or refutes."""
+
+    post: Post
+    label: str
+    claim_ids: tuple[str, ...]
+
+
+def read_labelled_posts(path: Path) -> list[LabelledPost]:
+    """Posts as `kepu flag` reads them, with `label` and `claim_ids` (a list of claim ids) from
+    the same lines."""
+    posts = read_posts(path)
+    rows = parse_json_lines(path.read_text(encoding="utf-8-sig"), str(path))
+    out = []
+    for post, (line, row) in zip(posts, rows, strict=True):
+        label = row.get("label", "")
+        ids = row.get("claim_ids", [])
+        if label not in (*LABELS, ""):
+            raise InputError(str(path), f"label must be one of {', '.join(LABELS)}, got "
+                             f"{label!r}", line)
+        if not isinstance(ids, list) or not all(isinstance(i, str) and i for i in ids):
+            raise InputError(str(path), "claim_ids must be a list of claim ids", line)
+        out.append(LabelledPost(post, label, tuple(ids)))
+    return out
+
+
+def scratch_settings(settings: Settings, claims: Sequence[dict[str, object]], tag: str
+                     ) -> Settings:
+    """Settings whose home is a scratch folder holding exactly `claims` (imported once)."""
+    text = "".join(json.dumps(c, ensure_ascii=False, sort_keys=True) + "\n" for c in claims)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    home = settings.home / "eval" / f"{tag}-{digest}"
+    scratch = settings.model_copy(update={"home": home, "db_path": None, "model_dir": None})
+    if not (home / "imported").exists():
+        from kepu.services import import_claims
+
+        home.mkdir(parents=True, exist_ok=True)
+        path = home / "claims.jsonl"
+        path.write_text(text, encoding="utf-8")
+        import_claims(scratch, path)
+        (home / "imported").write_text(digest, encoding="utf-8")
+    return scratch
+
+
+def flag_with_base(settings: Settings, embedder: Embedder, claims: Sequence[dict[str, object]],
+                   posts: Sequence[Post], tag: str, vectors_from: Path | None = None
+                   ) -> tuple[list[Flag], Path]:
+    """The flags `kepu flag` gives `posts` against a base of exactly `claims`, and the scratch
+    database (its claim vectors seeded from `vectors_from`'s)."""
+    scratch = scratch_settings(settings, claims, tag)
+    with Database(scratch.database) as db:
+        if vectors_from is not None:
+            copy_vectors_from(db, vectors_from)
+        return list(build_flagger(scratch, db, embedder).flag(list(posts))), scratch.database
+
+
+def operating_point(settings: Settings, embedder: Embedder, claims: Sequence[dict[str, object]],
+                    posts: Sequence[LabelledPost], tag: str,
+                    progress: Callable[[str], None] | None = None) -> dict[str, dict[str, float]]:
+    """Figures per language (and `all`): match recall, false matches with the gold claims
+    removed, and flag rates by label."""
+    memo = MemoEmbedder(embedder)
+    flags, database = flag_with_base(settings, memo, claims, [p.post for p in posts], tag)
+    gold = {i for p in posts for i in p.claim_ids}
+    with_gold = [p for p in posts if p.claim_ids]
+    if progress:
+        progress("the same base without the posts' gold claims")
+    rest = [c for c in claims if c["id"] not in gold]
+    without, _ = flag_with_base(settings, memo, rest, [p.post for p in with_gold],
+                                f"{tag}-no-gold", vectors_from=database)
+    return figures_by_language(posts, flags, dict(zip([p.post.id for p in with_gold], without,
+                                                      strict=True)))
+
+
+def figures_by_language(posts: Sequence[LabelledPost], flags: Sequence[Flag],
+                        without_gold: dict[str, Flag]) -> dict[str, dict[str, float]]:
+    langs = sorted({p.post.lang for p in posts})
+    out = {}
+    for lang in [*langs, "all"] if len(langs) > 1 else langs:
+        picked = [(p, f) for p, f in zip(posts, flags, strict=True)
+                  if lang == "all" or p.post.lang == lang]
+        out[lang] = figures(picked, without_gold)
+    return out
+
+
+def figures(picked: Sequence[tuple[LabelledPost, Flag]], without_gold: dict[str, Flag]
+            ) -> dict[str, float]:
+    """Pure arithmetic over (labelled post, flag) pairs."""
+    out: dict[str, float] = {"posts": float(len(picked))}
+    gold = [(p, f) for p, f in picked if p.claim_ids]
+    if gold:
+        out["match recall"] = sum(
+            bool(set(p.claim_ids) & {m.claim_id for m in f.matches}) for p, f in gold) / len(gold)
+        out["false matches, gold removed"] = sum(
+            bool(without_gold[p.post.id].matches) for p, _ in gold) / len(gold)
+    loose = [(p, f) for p, f in picked if not p.claim_ids and p.label]
+    if loose:
+        out["false matches, posts of no claim"] = sum(bool(f.matches) for _, f in loose) / len(loose)
+    for label in LABELS:
+        rows = [f for p, f in picked if p.label == label]
+        if rows:
+            out[f"{label} flagged"] = sum(f.flagged for f in rows) / len(rows)
+    labelled = [(p, f) for p, f in picked if p.label]
+    flagged = [p for p, f in labelled if f.flagged]
+    myths = [p for p, _ in labelled if p.label == "myth"]
+    if labelled and myths:
+        hits = sum(p.label == "myth" for p in flagged)
+        out["flag precision"] = hits / len(flagged) if flagged else 1.0
+        out["flag recall"] = hits / len(myths)
+    return out
+
+
+def built_in_set(settings: Settings, dataset: str, split: str, variants: bool
+                 ) -> tuple[dict[str, tuple[list[dict[str, object]], Path]], str]:
+    """{name: (claim rows, labelled posts file)} of a built-in set, converted into the files
+    a user would give, and the scratch tag."""
+    from pipeline.eval_data import clef2020_claim_rows, clef2020_post_rows
+
+    folder = settings.home / "eval" / "inputs"
+    folder.mkdir(parents=True, exist_ok=True)
+    if dataset == "clef2020":
+        posts = _write_rows(folder / f"clef2020-{split}.jsonl",
+                            clef2020_post_rows(settings.datasets_dir, split))
+        return {f"clef2020 {split} split": (clef2020_claim_rows(settings.datasets_dir),
+                                            posts)}, "clef2020"
+    if dataset == "held-out":
+        from kepu.flag_eval import held_out_files
+        from pipeline.claims_file import read_claims
+
+        claims = [claim_row(c, variants) for c in
+                  read_claims(settings.data_dir / "claims" / "claims.jsonl")]
+        return {f"data/eval/{path.name} (held out), bundled claims "
+                f"{'with' if variants else 'without'} variants": (
+                    claims, _write_rows(folder / path.name, own_post_rows(path, claims)))
+                for path in held_out_files(settings.data_dir)}, "bundled"
+    raise InputError("--dataset", f"expected clef2020 or held-out, got {dataset!r}")
+
+
+def own_post_rows(path: Path, claims: Sequence[dict[str, object]]) -> list[dict[str, object]]:
+    """Our labelled post files ({id, lang, kind, claim: "052", title, text}) as labelled posts:
+    `claim` "052" names the claim in both languages (ids kc-052-zh, kc-052-en)."""
+    ids = [str(c["id"]) for c in claims]
+    out = []
+    for _, row in parse_json_lines(path.read_text(encoding="utf-8"), str(path)):
+        number = str(row.get("claim") or "")
+        out.append({"id": row["id"], "text": row["text"], "title": row.get("title") or "",
+                    "lang": row["lang"], "label": row["kind"],
+                    "claim_ids": [i for i in ids if number and i.startswith(f"kc-{number}-")]})
+    return out
+
+
+def claim_row(claim: Claim, keep_variants: bool) -> dict[str, object]:
+    """A stored claim as a claims-file row; its variants dropped unless `keep_variants`."""
+    row = asdict(claim)
+    row.pop("version", None)
+    row["variants"] = list(row["variants"]) if keep_variants else []
+    return row
+
+
+def _write_rows(path: Path, rows: Sequence[dict[str, object]]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                    encoding="utf-8")
+    return path
