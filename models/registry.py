@@ -66,7 +66,12 @@ def current_classifier(settings: Settings, db: Database, embedder: Embedder,
 def bootstrap_classifier(settings: Settings, db: Database, embedder: Embedder,
                          claims: Sequence[Claim], parent: str | None = None) -> LinearHead:
     texts, labels = examples_from_claims(claims)
-    head = train_head(embedder.encode(texts, role="query"), labels, embedder.name)
+    if len(set(labels)) < 2:
+        # a base of true claims only (or none) teaches nothing: a head that says "don't know"
+        head = LinearHead(np.zeros(embedder.dim, np.float32), 0.0, embedder.name,
+                          datetime.now(UTC).strftime("head-%Y%m%dT%H%M%S%f"))
+    else:
+        head = train_head(embedder.encode(texts, role="query"), labels, embedder.name)
     card = {"data": "bundled claims base (myths positive; true claims and explanations negative)",
             "examples": len(texts), "date": datetime.now(UTC).isoformat(), "parent": parent,
             "metrics": {}, "note": "bootstrap head; retrain on reviewed data with `kepu train`"}

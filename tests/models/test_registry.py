@@ -111,3 +111,14 @@ def test_unflagged_scores_skip_flagged_and_queued_posts(world):
     db.execute("INSERT INTO review_tasks (id, post_id, panel, priority, status, created_at) "
                "VALUES ('t', 'c', 'health', 1, 'open', now())")
     assert unflagged_scores(db) == [("a", 0.4)]
+
+
+def test_a_base_of_true_claims_only_bootstraps_a_head_that_does_not_know(tmp_path, tiny_claims):
+    settings = load_settings(home=tmp_path / "home", embedder="hashing")
+    emb = HashingEmbedder()
+    true_only = [c for c in tiny_claims if c.verdict == "true"]
+    with Database(settings.database) as db:
+        head = current_classifier(settings, db, emb, true_only)
+        assert current_model(db, KIND)[0] == head.version
+    probs = head.predict_proba(emb.encode(["Vaccines cause autism.", "隔夜菜会致癌。"]))
+    assert probs.tolist() == [0.5, 0.5]
