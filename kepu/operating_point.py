@@ -94,15 +94,34 @@ def operating_point(settings: Settings, embedder: Embedder, claims: Sequence[dic
     removed, and flag rates by label."""
     memo = MemoEmbedder(embedder)
     flags, database = flag_with_base(settings, memo, claims, [p.post for p in posts], tag)
-    gold = {i for p in posts for i in p.claim_ids}
+    without: dict[str, Flag] = {}
+    folds = gold_folds(posts, len(claims))
+    for number, fold in enumerate(folds):
+        if progress:
+            progress(f"the base without the gold claims of {len(fold)} posts "
+                     f"({number + 1}/{len(folds)})")
+        gold = {i for p in fold for i in p.claim_ids}
+        rest = [c for c in claims if c["id"] not in gold]
+        found, _ = flag_with_base(settings, memo, rest, [p.post for p in fold],
+                                  f"{tag}-no-gold", vectors_from=database)
+        without |= {p.post.id: f for p, f in zip(fold, found, strict=True)}
+    return figures_by_language(posts, flags, without)
+
+
+def gold_folds(posts: Sequence[LabelledPost], base_size: int, share: float = 0.1
+               ) -> list[list[LabelledPost]]:
+    """The posts with gold claims, in folds whose gold claims together are at most about
+    `share` of the base: removing every post's gold claims at once would empty a small base
+    (and make false matches impossible), so each fold is measured against the base without its
+    own posts' gold claims only. A post's fold is fixed by a hash of its claim ids."""
     with_gold = [p for p in posts if p.claim_ids]
-    if progress:
-        progress("the same base without the posts' gold claims")
-    rest = [c for c in claims if c["id"] not in gold]
-    without, _ = flag_with_base(settings, memo, rest, [p.post for p in with_gold],
-                                f"{tag}-no-gold", vectors_from=database)
-    return figures_by_language(posts, flags, dict(zip([p.post.id for p in with_gold], without,
-                                                      strict=True)))
+    distinct = len({i for p in with_gold for i in p.claim_ids})
+    count = max(1, -(-distinct // max(int(base_size * share), 1)))
+    folds: list[list[LabelledPost]] = [[] for _ in range(count)]
+    for post in with_gold:
+        key = "\x1f".join(sorted(post.claim_ids)).encode("utf-8")
+        folds[int(hashlib.sha256(key).hexdigest()[:8], 16) % count].append(post)
+    return [fold for fold in folds if fold]
 
 
 def figures_by_language(posts: Sequence[LabelledPost], flags: Sequence[Flag],

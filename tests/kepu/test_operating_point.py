@@ -92,3 +92,17 @@ def test_our_post_files_name_the_claim_in_both_languages(tmp_path):
     rows = own_post_rows(path, [{"id": "kc-001-zh"}, {"id": "kc-001-en"}, {"id": "kc-002-en"}])
     assert rows[0]["claim_ids"] == ["kc-001-zh", "kc-001-en"] and rows[0]["label"] == "myth"
     assert rows[1]["claim_ids"] == []
+
+
+def test_gold_claims_are_removed_a_fold_at_a_time_in_a_small_base():
+    from kepu.operating_point import gold_folds
+
+    posts = [LabelledPost(Post(f"p{i}", "t"), "myth", (f"c{i % 40}",)) for i in range(120)]
+    posts.append(LabelledPost(Post("s", "t"), "science", ()))
+    folds = gold_folds(posts, base_size=100)
+    assert len(folds) == 4  # 40 gold claims, at most ~10 of 100 removed at once
+    assert sorted(p.post.id for f in folds for p in f) == sorted(f"p{i}" for i in range(120))
+    for fold in folds:  # a claim's posts share its fold
+        others = {i for f in folds if f is not fold for p in f for i in p.claim_ids}
+        assert not {i for p in fold for i in p.claim_ids} & others
+    assert len(gold_folds(posts, base_size=10_000)) == 1
