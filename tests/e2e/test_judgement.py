@@ -1,0 +1,97 @@
+"""Judgement that does not hinge on how a claims base is written or where a post hides its myth
+(real model, bundled claims, stance model and calibration)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from kepu.flag_eval import development_posts
+from kepu.records import Post
+from kepu.scoring_service import build_flagger
+from kepu.services import import_claims
+from kepu.settings import load_settings
+from kepu.store import Database
+from pipeline.claims_file import read_claims
+from pipeline.embedders import load_embedder
+from pipeline.embedding import MemoEmbedder
+
+pytestmark = pytest.mark.e2e
+
+FILLER_EN = [f"On day {i} of our trip we walked along the river and stopped for tea at the "
+             f"little shop near the old bridge." for i in range(1, 46)]
+MYTH_EN = ("Keep your phone off the nightstand: the radiation from its screen and signal is what "
+           "gives people brain cancer, my neighbour's doctor said so.")
+
+
+@pytest.fixture(scope="module")
+def embedder(e2e_settings):
+    return MemoEmbedder(load_embedder(e2e_settings))
+
+
+def _home(tmp_path_factory, name: str, claims_file):
+    settings = load_settings(home=tmp_path_factory.mktemp(name))
+    import_claims(settings, claims_file)
+    return settings
+
+
+def test_a_myth_after_45_filler_sentences_is_flagged(tmp_path_factory, embedder):
+    settings = _home(tmp_path_factory, "filler", settings_claims())
+    with Database(settings.database) as db:
+        flagger = build_flagger(settings, db, embedder)
+        alone, hidden = flagger.flag([
+            Post("alone", MYTH_EN, lang="en"),
+            Post("hidden", " ".join([*FILLER_EN, MYTH_EN]), lang="en")])
+    assert alone.flagged
+    assert hidden.flagged, hidden.reason
+    assert MYTH_EN in [m.sentence for m in hidden.matches]
+
+
+def settings_claims():
+    from tests.e2e.conftest import DATA
+
+    return DATA / "claims" / "claims.jsonl"
+
+
+def _rewritten_base(path, tmp_path, how: str):
+    """The bundled base with every explanation rewritten: restating the myth first, the way
+    fact-check pages do, or cut to one line."""
+    import json
+
+    rows = []
+    for claim in read_claims(path):
+        if how == "restated":
+            lead = "流言：" if claim.lang == "zh" else "Claim: "
+            fact = "真相：" if claim.lang == "zh" else "What is true: "
+            explanation = f"{lead}{claim.text} {fact}{claim.explanation}"
+        else:
+            explanation = "见来源。" if claim.lang == "zh" else "See the source."
+        rows.append({"id": claim.id, "text": claim.text, "lang": claim.lang,
+                     "verdict": claim.verdict, "topic": claim.topic,
+                     "explanation": explanation, "source": claim.source,
+                     "variants": list(claim.variants)})
+    out = tmp_path / f"claims-{how}.jsonl"
+    out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                   encoding="utf-8")
+    return out
+
+
+def test_explanations_that_restate_the_myth_change_no_stance_decision(tmp_path_factory,
+                                                                       embedder):
+    """Every development post gets the same matches and the same stance whether the claims'
+    explanations are as bundled, restate the myth first, or are one line."""
+    posts = [post for post, _ in development_posts(settings_claims().parents[1])]
+    folder = tmp_path_factory.mktemp("bases")
+    decisions = {}
+    for how in ("bundled", "restated", "one-line"):
+        path = settings_claims() if how == "bundled" else _rewritten_base(
+            settings_claims(), folder, how)
+        settings = _home(tmp_path_factory, how, path)
+        with Database(settings.database) as db:
+            flagger = replace(build_flagger(settings, db, embedder), calibration=None)
+            decisions[how] = [(f.stance, tuple(m.claim_id for m in f.matches))
+                              for f in flagger.flag(posts)]
+    assert sum(1 for stance, _ in decisions["bundled"] if stance != "neutral") > 300
+    assert decisions["restated"] == decisions["bundled"]
+    assert decisions["one-line"] == decisions["bundled"]
