@@ -175,17 +175,23 @@ def built_in_set(settings: Settings, dataset: str, split: str, variants: bool
                             clef2020_post_rows(settings.datasets_dir, split))
         return {f"clef2020 {split} split": (clef2020_claim_rows(settings.datasets_dir),
                                             posts)}, "clef2020"
-    if dataset == "held-out":
-        from kepu.flag_eval import held_out_files
+    if dataset in ("held-out", "development"):
+        from kepu.flag_eval import dev_files, held_out_files
         from pipeline.claims_file import read_claims
 
         claims = [claim_row(c, variants) for c in
                   read_claims(settings.data_dir / "claims" / "claims.jsonl")]
-        return {f"data/eval/{path.name} (held out), bundled claims "
-                f"{'with' if variants else 'without'} variants": (
+        base = f"bundled claims {'with' if variants else 'without'} variants"
+        if dataset == "development":
+            rows = [r for path in dev_files(settings.data_dir)
+                    for r in own_post_rows(path, claims)]
+            return {f"data/dev (development), {base}": (
+                claims, _write_rows(folder / "development.jsonl", rows))}, "bundled"
+        return {f"data/eval/{path.name} (held out), {base}": (
                     claims, _write_rows(folder / path.name, own_post_rows(path, claims)))
                 for path in held_out_files(settings.data_dir)}, "bundled"
-    raise InputError("--dataset", f"expected clef2020 or held-out, got {dataset!r}")
+    raise InputError("--dataset", f"expected clef2020, held-out or development, got "
+                     f"{dataset!r}")
 
 
 def own_post_rows(path: Path, claims: Sequence[dict[str, object]]) -> list[dict[str, object]]:

@@ -16,7 +16,8 @@ def eval_operating_point(
         "offtopic) and `claim_ids`")] = None,
     dataset: Annotated[str, typer.Option(
         help="Built-in set when no files are given: clef2020 (tweets, CLEF's 10,375 verified "
-        "claims) or held-out (data/eval against the bundled base)")] = "clef2020",
+        "claims), held-out (data/eval against the bundled base) or development (data/dev)")]
+    = "clef2020",
     split: Annotated[str, typer.Option(help="CLEF split: report test, tune on train/dev")]
     = "test",
     variants: Annotated[bool, typer.Option(
