@@ -14,11 +14,9 @@ from kepu.errors import CrawlError
 from kepu.settings import PROJECT_ROOT, Settings
 
 
-def crawl_command(settings: Settings, sources: Path, stats: Path) -> list[str]:
-    """The `python -m crawlers.run` command line for these settings."""
-    command = [sys.executable, "-m", "crawlers.run", "--sources", str(sources),
-               "--db", str(settings.database.resolve()), "--stats", str(stats),
-               "--max-bytes", str(settings.crawl_max_bytes),
+def _limits(settings: Settings) -> list[str]:
+    """The crawl's bounds and politeness, as `python -m crawlers.run` options."""
+    command = ["--max-bytes", str(settings.crawl_max_bytes),
                "--timeout", str(settings.crawl_timeout_s),
                "--delay", str(settings.crawl_delay_s),
                "--per-domain", str(settings.crawl_concurrency_per_domain),
@@ -36,7 +34,23 @@ def crawl_command(settings: Settings, sources: Path, stats: Path) -> list[str]:
     return command
 
 
-def _why(done: subprocess.CompletedProcess[str]) -> str:
+def crawl_command(settings: Settings, sources: Path, stats: Path) -> list[str]:
+    """The `python -m crawlers.run` command line for these settings."""
+    return [sys.executable, "-m", "crawlers.run", "--sources", str(sources),
+            "--db", str(settings.database.resolve()), "--stats", str(stats),
+            *_limits(settings)]
+
+
+def frontier_command(settings: Settings, sources: Path, stats: Path, name: str, owner: str,
+                     share: int) -> list[str]:
+    """The command line of one crawl process on the shared frontier `name` (no database)."""
+    return [sys.executable, "-m", "crawlers.run", "--sources", str(sources),
+            "--stats", str(stats), "--frontier", str(settings.crawl_frontier_url),
+            "--frontier-name", name, "--owner", owner, "--share", str(share),
+            "--heartbeat", str(settings.crawl_frontier_heartbeat_s), *_limits(settings)]
+
+
+def why(done: subprocess.CompletedProcess[str]) -> str:
     """The crawl child's end in one line: its signal or its last stderr lines."""
     if done.returncode < 0:
         name = signal.Signals(-done.returncode).name
@@ -54,6 +68,6 @@ def run_crawl(settings: Settings, sources: Path) -> dict[str, int]:
                               capture_output=True, text=True, cwd=PROJECT_ROOT,
                               env={**os.environ, "HOME": tmp})
         if done.returncode != 0 or not stats.exists():
-            raise CrawlError(f"crawl of {sources} failed: {_why(done)}")
+            raise CrawlError(f"crawl of {sources} failed: {why(done)}")
         counts = json.loads(stats.read_text(encoding="utf-8"))
     return {k: int(v) for k, v in counts.items()}

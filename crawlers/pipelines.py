@@ -1,4 +1,5 @@
-"""Item pipelines, one job each: validate, then store in DuckDB (idempotently) with run stats."""
+"""Item pipelines, one job each: validate, then store in DuckDB (idempotently) with run stats,
+or, in a crawl on a shared Redis frontier, hand items to the frontier's one store writer."""
 
 from __future__ import annotations
 
@@ -6,25 +7,18 @@ import json
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from crawlers.frontier_codec import encode_item
 from crawlers.items import CrawlFailure, PostItem, UnchangedPage
+from crawlers.run_recorder import RunRecorder
 from crawlers.storage import PostSink
-from kepu.records import Post
-from kepu.store.crawls import end_crawl_run, record_crawl_error, start_crawl_run
-from kepu.store.posts import StoredPost
 
 log = logging.getLogger(__name__)
-
-COUNTS = ("pages", "new", "changed", "unchanged", "duplicate", "near_duplicate", "errors",
-          "refused")
-
 
 class ValidatePostPipeline:
     """Drops posts without text, with a reason."""
@@ -35,41 +29,15 @@ class ValidatePostPipeline:
         return item
 
 
-def _parse_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        stamp = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
-
-
-def _to_post(item: PostItem) -> Post:
-    return Post(id="", text=item["text"], title=item["title"], lang=item["lang"],
-                url=item["url"], author=item.get("author") or "",
-                platform=item.get("platform") or "", source_id=item.get("source_id") or "",
-                published=_parse_date(item.get("published")))
-
-
 class DuckDBStorePipeline:
     """Stores each post once (canonical URL, content hash, MinHash) and records failures and
-    the run's statistics (pages, new, changed, unchanged, duplicates, errors, refused).
-
-    The end of a run is one transaction: the last batch, the run's counts and outcome, and, when
-    the crawl ran to the end, its sources marked crawled. A run killed before that keeps
-    finished_at NULL; the next run marks it 'died' and counts it (earlier_runs_died).
-    """
-
-    BATCH = 100  # posts per transaction: one commit per batch, not per page
+    the run's statistics (pages, new, changed, unchanged, duplicates, errors, refused), through
+    one `RunRecorder` (its end is one transaction; see crawlers.run_recorder)."""
 
     def __init__(self, db_path: str, stats_path: str, near_threshold: float) -> None:
-        self.posts: list[tuple[Post, str]] = []
-        self.digests: dict[str, str] = {}
         self.db_path = db_path
         self.stats_path = stats_path
         self.near_threshold = near_threshold
-        self.counts: Counter[str] = Counter(dict.fromkeys(COUNTS, 0))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DuckDBStorePipeline:
@@ -79,55 +47,81 @@ class DuckDBStorePipeline:
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
+    @property
+    def counts(self) -> Counter[str]:
+        return self.recorder.counts
+
+    @property
+    def sink(self) -> PostSink:
+        return self.recorder.sink
+
+    @property
+    def run_id(self) -> int:
+        return self.recorder.run_id
+
     def open_spider(self, spider: Spider | None = None) -> None:
         self.started = time.monotonic()
-        self.sink = PostSink(self.db_path, self.near_threshold)
-        self.run_id, died = start_crawl_run(self.sink.db)
-        self.counts["earlier_runs_died"] = len(died)
-        if died:
-            log.warning("crawl runs %s died before finishing; what they stored is kept", died)
+        self.recorder = RunRecorder(self.db_path, self.near_threshold)
 
     def process_item(self, item: object, spider: Spider | None = None) -> object:
-        if isinstance(item, CrawlFailure):
-            kind = item.get("kind") or "error"
-            self.counts["refused" if kind == "refused" else "errors"] += 1
-            record_crawl_error(self.sink.db, self.run_id, item["url"], item["reason"], kind)
-        elif isinstance(item, UnchangedPage):
-            self.counts.update(("pages", "unchanged"))
-        elif isinstance(item, PostItem):
-            self.posts.append((_to_post(item), item["canonical_url"]))
-            if item.get("page_digest"):
-                self.digests[item["canonical_url"]] = item["page_digest"]
-        if len(self.posts) >= self.BATCH:
-            self._save(then=None)
+        self.recorder.add(item)
         return item
 
-    def _count(self, results: list[StoredPost]) -> None:
-        for stored in results:
-            self.counts.update(("pages", stored.outcome))
-            self.counts["near_duplicate"] += stored.near
-
-    def _save(self, then: Callable[[Any], None] | None) -> None:
-        def after(conn: Any, results: list[StoredPost]) -> None:
-            self._count(results)
-            if then is not None:
-                then(conn)
-
-        self.sink.save_batch(self.posts, self.digests, after)
-        self.posts, self.digests = [], {}
-
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        if not hasattr(self, "sink"):
+        if not hasattr(self, "recorder"):
             return
         finished = reason == "finished"
         crawled = [s.id for s in getattr(spider, "sources", [])] if finished else []
-        self._save(then=lambda conn: end_crawl_run(
-            conn, self.run_id, self.counts, "finished" if finished else "stopped", crawled))
-        self.sink.close()
+        counts = self.recorder.finish("finished" if finished else "stopped", crawled)
         elapsed = time.monotonic() - self.started
-        log.info("crawl run %s (%s): %s in %.1fs", self.run_id, reason, dict(self.counts),
-                 elapsed)
+        log.info("crawl run %s (%s): %s in %.1fs", self.run_id, reason, dict(counts), elapsed)
         if self.stats_path:
             with open(self.stats_path, "w", encoding="utf-8") as out:
-                json.dump({"run_id": self.run_id, **self.counts,
+                json.dump({"run_id": self.run_id, **counts,
                            "elapsed_ms": int(elapsed * 1000)}, out)
+
+
+_KINDS: dict[type, str] = {PostItem: "post", UnchangedPage: "unchanged", CrawlFailure: "failure"}
+
+
+class RedisItemsPipeline:
+    """Crawl processes on a shared frontier never open the DuckDB file (one writer per file):
+    each item goes, as JSON, onto the frontier's Redis list that the store writer drains.
+
+    The push is synchronous, so an item is in Redis before the request that produced it
+    leaves the crawl engine and is acknowledged in the frontier (crawlers.frontier)."""
+
+    def __init__(self, server: Any, key: str, stats_path: str) -> None:
+        self.server, self.key, self.stats_path = server, key, stats_path
+        self.pushed = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedisItemsPipeline:
+        from scrapy_redis.connection import get_redis_from_settings
+
+        from crawlers.frontier import FrontierKeys
+
+        s = crawler.settings
+        keys = FrontierKeys(s.get("KEPU_FRONTIER_NAME"))
+        pipeline = cls(get_redis_from_settings(s), keys.items, s.get("KEPU_STATS_PATH", ""))
+        pipeline.crawler = crawler
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def process_item(self, item: object, spider: Spider | None = None) -> object:
+        kind = _KINDS.get(type(item))
+        if kind is not None:
+            self.server.rpush(self.key, encode_item(kind, dict(item)))  # type: ignore[call-overload]
+            self.pushed += 1
+        return item
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if not self.stats_path:
+            return
+        stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
+        figures = {"reason": reason, "items": self.pushed,
+                   "responses": stats.get("downloader/response_count", 0),
+                   **{k.split("/", 1)[1]: v for k, v in stats.items()
+                      if k.startswith("frontier/")}}
+        with open(self.stats_path, "w", encoding="utf-8") as out:
+            json.dump(figures, out)

@@ -1,6 +1,13 @@
 """Run one crawl in this process (flows start it as a subprocess: Scrapy's reactor can't restart).
 
     python -m crawlers.run --sources sources.jsonl --db .kepu/kepu.duckdb --stats stats.json
+
+On a shared Redis frontier (`--frontier`, see crawlers.frontier) the process opens no database:
+its items go to the frontier's store writer (crawlers.frontier_crawl), and it takes its share of
+the per-domain politeness budget (`--share`: how many processes crawl the same sources).
+
+    python -m crawlers.run --sources sources.jsonl --frontier redis://127.0.0.1:6379/0 \
+        --frontier-name kepu:frontier:NAME --owner host-1 --share 2
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from kepu.store import Database
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sources", required=True)
-    parser.add_argument("--db", required=True)
+    parser.add_argument("--db", default="", help="DuckDB file (not with --frontier)")
     parser.add_argument("--stats", default="")
     parser.add_argument("--allow-private", action="store_true")
     parser.add_argument("--max-bytes", type=int, default=5_000_000)
@@ -43,7 +50,53 @@ def _parser() -> argparse.ArgumentParser:
                         help="Longest main text stored; longer pages are recorded as errors")
     parser.add_argument("--lock-wait", type=float, default=60.0,
                         help="Seconds to wait for the DuckDB file another process holds")
+    parser.add_argument("--frontier", default="", help="Redis URL of a shared crawl frontier")
+    parser.add_argument("--frontier-name", default="", help="The frontier's Redis key prefix")
+    parser.add_argument("--owner", default="", help="This process's name in the frontier")
+    parser.add_argument("--share", type=int, default=1,
+                        help="Crawl processes sharing the per-domain politeness budget")
+    parser.add_argument("--heartbeat", type=float, default=30.0,
+                        help="Seconds without a heartbeat after which a process is presumed "
+                        "dead and its unfinished requests are crawled by the others")
     return parser
+
+
+def _frontier_settings(args: argparse.Namespace, target: float) -> dict[str, object]:
+    """Scrapy settings of a process on a shared frontier: scrapy-redis's queue and dedup set
+    (JSON, never pickle), items to Redis, and its share of the politeness budget: the
+    per-domain concurrency, the delay and AutoThrottle's target are divided between `share`
+    processes, so together they ask each domain no more than one process would."""
+    share = max(1, args.share)
+    return {
+        "SCHEDULER": "crawlers.frontier.FrontierScheduler",
+        "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
+        "SCHEDULER_SERIALIZER": "crawlers.frontier_codec",
+        "SCHEDULER_PERSIST": True,  # the frontier outlives any one process; the writer clears it
+        "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+        "SCHEDULER_QUEUE_KEY": f"{args.frontier_name}:requests",
+        "SCHEDULER_DUPEFILTER_KEY": f"{args.frontier_name}:dupefilter",
+        "REDIS_URL": args.frontier, "KEPU_FRONTIER_NAME": args.frontier_name,
+        "KEPU_FRONTIER_OWNER": args.owner, "KEPU_FRONTIER_HEARTBEAT_S": args.heartbeat,
+        "ITEM_PIPELINES": {"crawlers.pipelines.ValidatePostPipeline": 100,
+                           "crawlers.pipelines.RedisItemsPipeline": 300},
+        "CONCURRENT_REQUESTS_PER_DOMAIN": max(1, args.per_domain // share),
+        "DOWNLOAD_DELAY": args.delay * share,
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": target / share,
+    }
+
+
+def _known_pages(args: argparse.Namespace, hosts: set[str]) -> dict[str, str]:
+    """canonical URL -> page digest: from the store, or from the frontier (its writer put them
+    there when the crawl started)."""
+    if not args.frontier:
+        return known_pages(args.db, hosts)
+    from redis import Redis
+
+    from crawlers.frontier import FrontierKeys
+
+    server = Redis.from_url(args.frontier)
+    found = server.hgetall(FrontierKeys(args.frontier_name).known_pages)
+    return {k.decode(): v.decode() for k, v in found.items()}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -65,10 +118,13 @@ def main(argv: list[str] | None = None) -> None:
         "HTTPCACHE_ENABLED": bool(args.cache_dir), "HTTPCACHE_DIR": args.cache_dir or "httpcache",
         "AUTOTHROTTLE_ENABLED": not args.no_throttle,
     }, priority="cmdline")
+    if args.frontier:
+        target = settings.getfloat("AUTOTHROTTLE_TARGET_CONCURRENCY")
+        settings.setdict(_frontier_settings(args, target), priority="cmdline")
     sources = read_sources(Path(args.sources))
     hosts = {urlsplit(s.url).hostname or "" for s in sources}
     process = CrawlerProcess(settings)
-    process.crawl("posts", sources=args.sources, known_pages=known_pages(args.db, hosts))
+    process.crawl("posts", sources=args.sources, known_pages=_known_pages(args, hosts))
     process.start()
 
 

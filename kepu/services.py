@@ -13,6 +13,7 @@ from pathlib import Path
 
 from crawlers.sources import read_sources
 from flows.report_render import render_weekly
+from kepu.errors import CrawlError
 from kepu.settings import Settings
 from kepu.store import Database
 from kepu.store.claims import save_claims
@@ -45,12 +46,16 @@ def import_claims(settings: Settings, path: Path, topic: str | None = None) -> d
 def crawl(settings: Settings, sources_path: Path) -> dict[str, int]:
     """Crawl the declared sources (only the due ones when settings.crawl_only_due) in a
     subprocess and return the run's statistics; the subprocess ends the run, marking its
-    sources crawled, in one transaction (nothing is written here afterwards)."""
+    sources crawled, in one transaction (nothing is written here afterwards). With a shared
+    frontier (crawl_frontier_url), crawl_processes subprocesses crawl and this process stores."""
     from crawlers.launch import run_crawl
     from crawlers.schedule import due_sources
     from kepu.store.posts import last_crawled
 
     sources = read_sources(sources_path)
+    if settings.crawl_processes > 1 and not settings.crawl_frontier_url:
+        raise CrawlError(f"{settings.crawl_processes} crawl processes need a shared frontier: "
+                         "set KEPU_CRAWL_FRONTIER_URL (redis://host:port/db)")
     with Database(settings.database) as db:
         upsert_sources(db, [s.as_dict() for s in sources])
         due = (due_sources(sources, last_crawled(db), datetime.now(UTC))
@@ -62,7 +67,12 @@ def crawl(settings: Settings, sources_path: Path) -> dict[str, int]:
         if len(due) < len(sources):
             todo = Path(tmp) / "due-sources.jsonl"
             todo.write_text("".join(json.dumps(s.as_dict()) + "\n" for s in due), encoding="utf-8")
-        counts = run_crawl(settings, todo)  # marks the sources crawled when it ends
+        if settings.crawl_frontier_url:
+            from crawlers.frontier_crawl import run_frontier_crawl
+
+            counts = run_frontier_crawl(settings, todo)  # several processes, one writer
+        else:
+            counts = run_crawl(settings, todo)  # marks the sources crawled when it ends
     log.info("crawl %s", counts)
     return counts
 

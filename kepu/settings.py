@@ -152,6 +152,19 @@ class Settings(BaseSettings):
         0.5, description="Back-off before the first retry; doubles on each further retry"
     )
     crawl_depth_limit: int = Field(4, description="Deepest link level any crawl follows")
+    crawl_frontier_url: str | None = Field(
+        None, description="Redis URL of a shared crawl frontier (redis://127.0.0.1:6379/0): "
+        "crawl processes share one queue and one dedup set there (scrapy-redis) and one "
+        "writer stores their items; unset: one crawl process with its own queue"
+    )
+    crawl_processes: int = Field(
+        1, ge=1, description="Crawl processes `kepu crawl` starts on the shared frontier "
+        "(needs crawl_frontier_url); they split the per-domain politeness budget"
+    )
+    crawl_frontier_heartbeat_s: float = Field(
+        30.0, gt=0, description="A crawl process silent this long is presumed dead: the "
+        "requests it was working on go back to the shared frontier"
+    )
     crawl_http_cache: bool = Field(
         True, description="HTTP cache under HOME/httpcache: conditional re-crawls (ETag, "
         "Last-Modified) so unchanged pages are not re-processed"
