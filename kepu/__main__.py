@@ -1,3 +1,4 @@
 from kepu.cli import main
 
-main()
+if __name__ == "__main__":  # not when a Dask worker process (spawn) imports it
+    main()

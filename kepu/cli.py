@@ -132,24 +132,38 @@ def claims_import(
     console.print(f"claims: {json.dumps(counts)}")
 
 
-@app.command()
-def score(rescore: Annotated[bool, typer.Option(help="Re-score posts already scored")] = False
-          ) -> None:
-    """Score stored posts, flag probable pseudo-science and queue flags for review.
+def _score(settings: Settings, rescore: bool, workers: int | None) -> tuple[int, int]:
+    """(scored, flagged): in this process, or on Dask when asked (only then is Dask imported)."""
+    if workers or settings.dask_address:
+        from flows.dask_scoring import score_on_dask
 
-    Example: kepu score --rescore
-    """
+        result = score_on_dask(settings, workers, rescore=rescore)
+        return int(result["scored"]), int(result["flagged"])
     from kepu.scoring_service import score_posts
-    from kepu.services import enqueue_flagged
     from kepu.store import Database
     from pipeline.embedders import load_embedder
 
-    settings = _settings()
     with Database(settings.database) as db:
         flags = score_posts(settings, db, load_embedder(settings), rescore=rescore)
+    return len(flags), sum(f.flagged for f in flags)
+
+
+@app.command()
+def score(rescore: Annotated[bool, typer.Option(help="Re-score posts already scored")] = False,
+          workers: Annotated[int | None, typer.Option(
+              min=1, help="Score on a local Dask cluster of N worker processes (KEPU_DASK_"
+              "ADDRESS: join that cluster instead); default: in this process")] = None,
+          ) -> None:
+    """Score stored posts, flag probable pseudo-science and queue flags for review.
+
+    Example: kepu score --rescore --workers 2
+    """
+    from kepu.services import enqueue_flagged
+
+    settings = _settings()
+    scored, flagged = _score(settings, rescore, workers)
     queued = enqueue_flagged(settings)
-    console.print(f"{len(flags)} scored, {sum(f.flagged for f in flags)} flagged, "
-                  f"{queued} new review tasks")
+    console.print(f"{scored} scored, {flagged} flagged, {queued} new review tasks")
 
 
 @app.command()

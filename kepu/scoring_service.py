@@ -111,17 +111,24 @@ def build_flagger(settings: Settings, db: Database, embedder: Embedder,
                    detector_threshold=settings.detector_threshold)
 
 
+def posts_to_score(db: Database, rescore: bool = False) -> list[Post]:
+    """Unscored posts (all with `rescore`); posts to score with no claims in the database is an
+    error (there is nothing to match them to)."""
+    posts: list[Post] = load_posts(db, only_unscored=not rescore)
+    if posts and not db.scalar("SELECT count(*) FROM claims"):
+        raise InputError(str(db.path), f"{len(posts)} posts to score but no claims: import a "
+                         "claims base first (kepu claims import data/claims/claims.jsonl)")
+    return posts
+
+
 def score_posts(settings: Settings, db: Database, embedder: Embedder, rescore: bool = False,
                 progress: Callable[[int], None] | None = None) -> list[Flag]:
     """Score unscored posts (all with `rescore`) and store their flags and matches. Posts to
     score with no claims in the database is an error (there is nothing to match them to);
     with no posts to score, nothing is done."""
-    posts: list[Post] = load_posts(db, only_unscored=not rescore)
+    posts = posts_to_score(db, rescore)
     if not posts:
         return []
-    if not db.scalar("SELECT count(*) FROM claims"):
-        raise InputError(str(db.path), f"{len(posts)} posts to score but no claims: import a "
-                         "claims base first (kepu claims import data/claims/claims.jsonl)")
     flagger = build_flagger(settings, db, embedder)
     versions = {c.id: c.version for c in flagger.index.claims}
     flags: list[Flag] = []

@@ -133,6 +133,14 @@ class Settings(BaseSettings):
         "one (text without punctuation) is cut into pieces of this size, so one post costs "
         "bounded time and memory (at most 40 sentences of a post are embedded)"
     )
+    dask_address: str | None = Field(
+        None, description="Dask scheduler (tcp://host:8786) that `kepu score` joins to score "
+        "on its workers; unset: score in this process (or on a local cluster with --workers)"
+    )
+    score_partition_posts: int = Field(
+        500, ge=1, description="Posts per task when scoring on Dask workers: a lost worker's "
+        "partition is scored again, and the one writer stores each partition as it arrives"
+    )
     flag_threshold: float = Field(0.5, description="Default flag threshold on the post score")
     topic_thresholds: dict[str, float] = Field(
         default_factory=dict, description="Per-topic flag thresholds overriding flag_threshold"

