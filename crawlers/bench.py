@@ -26,8 +26,10 @@ class BenchResult:
         return self.counts.get("pages", 0) / self.seconds if self.seconds else 0.0
 
 
-def bench_crawl(settings: Settings, pages: int) -> list[BenchResult]:
-    """A first crawl (fetch + extract + store) and an immediate re-crawl (all unchanged)."""
+def bench_crawl(settings: Settings, pages: int, processes: int = 1) -> list[BenchResult]:
+    """A first crawl (fetch + extract + store) and an immediate re-crawl (all unchanged);
+    `processes` > 1 crawls with that many processes on the shared Redis frontier
+    (settings.crawl_frontier_url)."""
     from kepu import services
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -36,7 +38,7 @@ def bench_crawl(settings: Settings, pages: int) -> list[BenchResult]:
         home = Path(tmp) / "home"
         bench_settings = settings.model_copy(update={
             "home": home, "db_path": None, "allow_private_addresses": True,
-            "crawl_only_due": False})
+            "crawl_only_due": False, "crawl_processes": processes})
         results = []
         with serve_site(root) as base:
             sources = home / "bench-sources.jsonl"

@@ -104,15 +104,18 @@ def score_on_dask_flow(settings: Settings, rescore: bool = False) -> dict[str, f
         ready = time.perf_counter()
         parts = partitions(posts, settings.score_partition_posts)
         futures = [score_partition.submit(part, plugin.digest) for part in parts]
-        flagged = 0
+        flagged, storing = 0, 0.0
         for future in as_completed(futures):
             flags = future.result()
+            stored = time.perf_counter()
             save_flags(db, flags, versions, model_version)
+            storing += time.perf_counter() - stored
             flagged += sum(f.flagged for f in flags)
     done = time.perf_counter()
     log.info("scored %d posts on %d Dask workers, %d flagged", len(posts), workers, flagged)
     return {"scored": len(posts), "flagged": flagged, "workers": workers,
-            "partitions": len(parts), "setup_s": ready - started, "score_s": done - ready}
+            "partitions": len(parts), "setup_s": ready - started, "score_s": done - ready,
+            "store_s": storing, "snapshot_mb": len(snapshot) / 1e6}
 
 
 def check_scheduler(address: str, timeout_s: float = 10.0) -> None:

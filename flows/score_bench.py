@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kepu.flag_eval import synthetic_posts
-from kepu.records import Post
+from kepu.records import Flag, Post
 from kepu.settings import Settings
 from kepu.store import Database
 
@@ -31,6 +31,8 @@ class ScoreBench:
     setup_s: float
     score_s: float
     total_s: float
+    store_s: float | None = None  # the one writer's share (Dask runs: measured per partition)
+    snapshot_mb: float | None = None
 
     @property
     def posts_per_s(self) -> float:
@@ -39,9 +41,13 @@ class ScoreBench:
     def line(self) -> str:
         where = ("1 process (model threads: all cores)" if self.workers == 1 else
                  f"{self.workers} Dask workers x 1 thread")
+        extra = ""
+        if self.store_s is not None:
+            extra = (f"; the writer stored {self.posts / self.store_s:.0f} flags/s "
+                     f"({self.store_s:.1f} s of it); snapshot {self.snapshot_mb:.1f} MB")
         return (f"{where}: {self.posts_per_s:.1f} posts/s scoring ({self.posts} posts in "
                 f"{self.score_s:.1f} s, {self.flagged} flagged); set-up {self.setup_s:.1f} s; "
-                f"end to end {self.posts / self.total_s:.1f} posts/s")
+                f"end to end {self.posts / self.total_s:.1f} posts/s{extra}")
 
 
 def store_posts(db: Database, posts: Sequence[Post]) -> None:
@@ -66,7 +72,18 @@ def prepare(settings: Settings, posts: Sequence[Post]) -> None:
         build_flagger(settings, db, load_embedder(settings))
 
 
-def _in_process(settings: Settings) -> ScoreBench:
+def writer_flags_per_s(settings: Settings, flags: Sequence[Flag]) -> float:
+    """How fast the one writer stores flags alone (save_flags, all in one call) into a fresh
+    copy of the prepared database: what caps the workers one writer can serve."""
+    from kepu.store.flags import save_flags
+
+    with Database(settings.database) as db:
+        started = time.perf_counter()
+        save_flags(db, flags, {}, "bench")
+        return len(flags) / (time.perf_counter() - started)
+
+
+def _in_process(settings: Settings, scored: list[Flag]) -> ScoreBench:
     from kepu.scoring_service import score_posts
     from pipeline.embedders import load_embedder
 
@@ -76,6 +93,7 @@ def _in_process(settings: Settings) -> ScoreBench:
         ready = time.perf_counter()
         flags = score_posts(settings, db, embedder)
     done = time.perf_counter()
+    scored.extend(flags)
     return ScoreBench(1, len(flags), sum(f.flagged for f in flags), ready - started,
                       done - ready, done - started)
 
@@ -87,21 +105,26 @@ def _on_dask(settings: Settings, workers: int) -> ScoreBench:
     result = score_on_dask(settings, workers)
     total = time.perf_counter() - started
     return ScoreBench(workers, int(result["scored"]), int(result["flagged"]),
-                      total - result["score_s"], result["score_s"], total)
+                      total - result["score_s"], result["score_s"], total,
+                      result["store_s"], result["snapshot_mb"])
 
 
 def bench_score(settings: Settings, workers: Sequence[int], count: int,
-                workdir: Path | None = None) -> list[ScoreBench]:
-    """Score `count` synthetic posts once per entry of `workers`, each on a fresh copy."""
+                workdir: Path | None = None) -> tuple[list[ScoreBench], float | None]:
+    """Score `count` synthetic posts once per entry of `workers`, each on a fresh copy; with
+    workers 1 among them, also time the writer alone on the flags it made (flags/s)."""
     tmp = workdir or Path(tempfile.mkdtemp(prefix="kepu-bench-score-"))
     base = settings.model_copy(update={"home": tmp, "db_path": tmp / "prepared.duckdb",
                                        "dask_address": None, "e5_graph_dir": settings.e5_graph})
     prepare(base, synthetic_posts(settings.data_dir, count))
-    results = []
-    for n in workers:
+    results, flags = [], []
+    for n in [*workers, 0]:
         copy = tmp / f"workers-{n}.duckdb"
         shutil.copyfile(base.database, copy)
         run = base.model_copy(update={"db_path": copy})
-        results.append(_in_process(run) if n == 1 else _on_dask(run, n))
+        if n == 0:
+            writer = writer_flags_per_s(run, flags) if flags else None
+        else:
+            results.append(_in_process(run, flags) if n == 1 else _on_dask(run, n))
         copy.unlink()
-    return results
+    return results, writer

@@ -68,15 +68,18 @@ def import_posts(
 
 def bench_crawl(
     pages: Annotated[int, typer.Option(help="Article pages in the generated site")] = 2000,
+    processes: Annotated[int, typer.Option(
+        min=1, help="Crawl processes on the shared Redis frontier (KEPU_CRAWL_FRONTIER_URL)")
+    ] = 1,
 ) -> None:
     """Crawl a generated local site on 127.0.0.1 and print pages/s crawled and extracted.
 
-    Example: kepu bench crawl --pages 2000
+    Example: kepu bench crawl --pages 2000 --processes 2
     """
     from crawlers.bench import bench_crawl as run_bench
     from kepu.cli import _settings
 
-    for result in run_bench(_settings(), pages):
+    for result in run_bench(_settings(), pages, processes):
         console.print(stats_table(f"bench {result.label}: {pages} pages", result.counts, {
             "seconds": f"{result.seconds:.1f}", "pages/s": f"{result.pages_per_s:.1f}"}))
 

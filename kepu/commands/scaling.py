@@ -39,11 +39,14 @@ def bench_score(
     counts = parse_workers(workers)
     console.print(f"bench score: {posts} posts, {describe(load_embedder(settings))}, "
                   f"partitions of {settings.score_partition_posts}")
-    results = run(settings, counts, posts)
+    results, writer = run(settings, counts, posts)
     for result in results:
         ratio = result.posts_per_s / results[0].posts_per_s if results[0].posts_per_s else 0
         console.print(f"  {result.line()}; x{ratio:.2f} of workers={results[0].workers}",
                       markup=False, highlight=False, soft_wrap=True)
+    if writer is not None:
+        console.print(f"  the one writer alone (save_flags of those {posts} flags in one "
+                      f"call): {writer:.0f} flags/s", markup=False, highlight=False)
 
 
 def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
