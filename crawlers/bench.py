@@ -8,9 +8,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from common.settings import Settings
 from crawlers.bench_site import build_bench_site
 from kepu.sample_server import serve_site
-from kepu.settings import Settings
 
 
 @dataclass(frozen=True)

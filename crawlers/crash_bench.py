@@ -19,10 +19,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from common.errors import CrawlError
+from common.settings import PROJECT_ROOT
 from crawlers.bench_site import build_bench_site
-from kepu.errors import CrawlError
 from kepu.sample_server import serve_site
-from kepu.settings import PROJECT_ROOT
 from kepu.store import Database
 from kepu.store.crawls import died_runs
 

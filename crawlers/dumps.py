@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from common.errors import InputError
+from common.records import Post
 from crawlers.urls import canonicalize_url
-from kepu.errors import InputError
-from kepu.records import Post
 from pipeline.fields import FirstSeen, Row
 from pipeline.jsonlines import parse_json_lines, read_text
 from pipeline.language import detect_lang

@@ -25,7 +25,7 @@ from scrapy.crawler import Crawler
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet.task import LoopingCall
 
-from kepu.errors import CrawlError
+from common.errors import CrawlError
 
 log = logging.getLogger(__name__)
 POLL_S = 0.5

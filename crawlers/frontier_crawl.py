@@ -28,14 +28,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from common.errors import CrawlError
+from common.settings import PROJECT_ROOT, Settings
 from crawlers.frontier import FrontierKeys, outstanding, requeue_dead
 from crawlers.frontier_codec import decode_item
 from crawlers.items import CrawlFailure, PostItem, UnchangedPage
 from crawlers.launch import frontier_command
 from crawlers.run_recorder import RunRecorder
 from crawlers.sources import read_sources
-from kepu.errors import CrawlError
-from kepu.settings import PROJECT_ROOT, Settings
 from kepu.store.crawls import page_digests
 
 log = logging.getLogger(__name__)

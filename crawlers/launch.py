@@ -10,8 +10,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from kepu.errors import CrawlError
-from kepu.settings import PROJECT_ROOT, Settings
+from common.errors import CrawlError
+from common.settings import PROJECT_ROOT, Settings
 
 
 def _limits(settings: Settings) -> list[str]:

@@ -21,10 +21,10 @@ from urllib.parse import urlsplit
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
+from common.errors import KepuError
 from crawlers.parent_watch import die_with_parent
 from crawlers.sources import read_sources
 from crawlers.storage import known_pages
-from kepu.errors import KepuError
 from kepu.store import Database
 
 

@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from common.records import Post
 from crawlers.items import CrawlFailure, PostItem, UnchangedPage
 from crawlers.storage import PostSink
-from kepu.records import Post
 from kepu.store.crawls import RunOutcome, end_crawl_run, record_crawl_error, start_crawl_run
 from kepu.store.posts import StoredPost
 

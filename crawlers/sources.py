@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
-from kepu.errors import InputError
+from common.errors import InputError
 from pipeline.fields import FirstSeen, Row
 from pipeline.jsonlines import parse_json_lines, read_text, text_lines
 

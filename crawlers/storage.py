@@ -11,8 +11,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from common.records import Post
 from crawlers.neardup import NearDuplicateIndex, signature
-from kepu.records import Post
 from kepu.store import Database
 from kepu.store.crawls import page_digests, write_page_digests
 from kepu.store.posts import (

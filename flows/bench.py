@@ -11,11 +11,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from common.settings import Settings
 from flows.report_data import collect_figures
 from flows.report_figures import WeeklyFigures
 from flows.report_render import render_weekly
 from flows.weeks import week_bounds
-from kepu.settings import Settings
 from kepu.store import Database
 from kepu.store.report import generate_synthetic
 

@@ -25,10 +25,10 @@ from prefect.context import FlowRunContext
 from prefect.futures import as_completed
 from prefect_dask import DaskTaskRunner
 
+from common.errors import InputError
+from common.records import Post
+from common.settings import Settings
 from flows.score_workers import PLUGIN, FlaggerPlugin, score_partition
-from kepu.errors import InputError
-from kepu.records import Post
-from kepu.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -20,10 +20,10 @@ from typing import Any
 from prefect import flow, task
 from prefect.cache_policies import NONE
 
+from common.errors import InputError, KepuError, ModelError, ReviewError
+from common.settings import Settings, load_settings
 from flows.weeks import check_week, last_full_week
 from kepu import services
-from kepu.errors import InputError, KepuError, ModelError, ReviewError
-from kepu.settings import Settings, load_settings
 
 FLOWS = ("crawl", "score", "review-sync", "weekly-report", "retrain", "all")
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+from common.settings import Settings
 from flows.narratives import cluster_narratives
 from flows.pseudonyms import pseudonymiser
 from flows.report_figures import (
@@ -21,7 +22,6 @@ from flows.report_figures import (
     reviews_from_row,
 )
 from flows.weeks import week_bounds
-from kepu.settings import Settings
 from kepu.store.db import Database
 from kepu.store.report import myth_rows, review_rows, unmatched_flagged, volume_rows
 

@@ -3,7 +3,7 @@ here, so the Chinese report never falls back to an English key (pure data and on
 
 from __future__ import annotations
 
-from kepu.records import TOPICS
+from common.records import TOPICS
 
 LANGS = ("zh", "en")
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import jinja2
 
+from common.errors import InputError
 from flows.report_charts import (
     VOLUME_ROWS,
     change_figure,
@@ -26,7 +27,6 @@ from flows.report_labels import LABELS, LANGS, term
 from flows.report_sparkline import sparkline_svg
 from flows.report_summary import Highlight, highlight_sentence, pick_highlights
 from flows.weeks import SHANGHAI
-from kepu.errors import InputError
 
 
 def check_lang(lang: str) -> str:

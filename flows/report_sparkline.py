@@ -13,7 +13,7 @@ from html import escape
 
 from markupsafe import Markup
 
-from kepu.errors import InputError
+from common.errors import InputError
 
 BAR = "#9ecae1"
 LAST = "#de2d26"

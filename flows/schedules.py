@@ -10,8 +10,8 @@ from typing import Any
 
 from prefect.schedules import Cron
 
+from common.settings import Settings
 from flows.pipeline import crawl_flow, retrain_flow, review_sync_flow, weekly_report_flow
-from kepu.settings import Settings
 
 
 def schedule_table(settings: Settings) -> list[tuple[str, Any, str, dict[str, Any]]]:

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from common.records import Flag, Post
+from common.settings import Settings
 from kepu.flag_eval import synthetic_posts
-from kepu.records import Flag, Post
-from kepu.settings import Settings
 from kepu.store import Database
 
 

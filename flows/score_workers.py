@@ -19,8 +19,8 @@ from distributed import WorkerPlugin, get_worker
 from prefect import task
 from prefect.cache_policies import NONE
 
-from kepu.records import Flag, Post
-from kepu.settings import Settings
+from common.records import Flag, Post
+from common.settings import Settings
 
 log = logging.getLogger(__name__)
 PLUGIN = "kepu-flagger"

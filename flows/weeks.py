@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from kepu.errors import InputError
+from common.errors import InputError
 
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 _WEEK = re.compile(r"(\d{4})-W(\d{2})", re.ASCII)  # ASCII digits only, matched whole

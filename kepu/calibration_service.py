@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from common.settings import Settings
 from kepu.flag_eval import (
     LabelledPost,
     calibration_figures,
@@ -22,7 +23,6 @@ from kepu.flag_eval import (
     development_posts,
 )
 from kepu.scoring_service import build_flagger
-from kepu.settings import Settings
 from kepu.store import Database
 from models.classifier import platt_scaling
 from pipeline.calibration import ScoreCalibration

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from kepu.settings import Settings
+from common.settings import Settings
 from models.checkworthy_training import choose_c, fit_checkworthy
 from models.registry import vector_cache
 from models.vectors import sentence_vectors

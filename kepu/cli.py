@@ -13,8 +13,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kepu.errors import KepuError
-from kepu.settings import Settings, load_settings
+from common.errors import KepuError
+from common.settings import Settings, load_settings
 
 app = typer.Typer(help="kepu-review: scientific-accuracy review of popular-science content.",
                   no_args_is_help=True, pretty_exceptions_enable=False)

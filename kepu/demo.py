@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from common.settings import Settings
 from kepu.sample_server import serve_site
-from kepu.settings import Settings
 
 
 def write_sample_sources(base_url: str, path: Path) -> Path:

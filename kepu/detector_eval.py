@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from kepu.errors import InputError
-from kepu.records import Flag, Post
-from kepu.settings import Settings
+from common.errors import InputError
+from common.records import Flag, Post
+from common.settings import Settings
 from models.vectors import VectorCache, sentence_key
 from pipeline.embedding import Embedder, Role, describe
 

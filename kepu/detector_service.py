@@ -20,10 +20,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from kepu.errors import InputError
+from common.errors import InputError
+from common.records import Post, post_text
+from common.settings import Settings
 from kepu.flag_eval import _rows, dev_files, development_posts
-from kepu.records import Post, post_text
-from kepu.settings import Settings
 from models.detector_training import DetectorData, choose_threshold, fit_detector, flagged_share
 from models.registry import vector_cache
 from models.vectors import post_vectors

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
+from common.records import Flag, post_text
+from common.settings import Settings
 from kepu.calibration_service import fit_calibration
 from kepu.flag_eval import LabelledPost, dev_files, flag_figures, labelled_posts, sample_site_posts
-from kepu.records import Flag, post_text
 from kepu.scoring_service import build_flagger
-from kepu.settings import Settings
 from kepu.stance_service import draft_model, fit_post_model, own_post_features
 from kepu.store import Database
 from pipeline.embedding import Embedder, MemoEmbedder

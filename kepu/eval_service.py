@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from kepu.records import Claim
-from kepu.settings import Settings
+from common.records import Claim
+from common.settings import Settings
 from pipeline.embedding import Embedder, Role
 from pipeline.eval_data import read_clef2020
 from pipeline.matching import ClaimIndex

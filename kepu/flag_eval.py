@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from kepu.records import Flag, Post
-from kepu.settings import Settings
+from common.records import Flag, Post
+from common.settings import Settings
 from kepu.store import Database
 from models.metrics import expected_calibration_error
 from pipeline.detector import Detection, PseudoscienceDetector

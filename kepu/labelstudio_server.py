@@ -21,7 +21,7 @@ from pathlib import Path
 
 import httpx
 
-from kepu.errors import InputError, ReviewError
+from common.errors import InputError, ReviewError
 
 START_TIMEOUT_S = 240
 _STARTED = re.compile(r"Starting development server at https?://([^:/\s]+):(\d+)/")

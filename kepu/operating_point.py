@@ -16,10 +16,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from kepu.errors import InputError
-from kepu.records import Claim, Flag, Post
+from common.errors import InputError
+from common.records import Claim, Flag, Post
+from common.settings import Settings
 from kepu.scoring_service import build_flagger
-from kepu.settings import Settings
 from kepu.store import Database
 from kepu.store.claims import copy_vectors_from
 from pipeline.embedding import Embedder, MemoEmbedder

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from common.records import Post
+from common.settings import Settings
 from kepu.flag_eval import development_posts, synthetic_posts
-from kepu.records import Post
 from kepu.scoring_service import claim_index
-from kepu.settings import Settings
 from kepu.store import Database
 from pipeline.embedding import Embedder
 from pipeline.language import detect_lang

@@ -9,7 +9,7 @@ import hashlib
 from dataclasses import replace
 from typing import Any
 
-from kepu.records import TOPICS, Claim, Post, post_text
+from common.records import TOPICS, Claim, Post, post_text
 from kepu.store import Database
 from kepu.store import review as store
 from kepu.store.claims import save_claims

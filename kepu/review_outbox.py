@@ -15,8 +15,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from kepu.records import ReviewTask
-from kepu.settings import Settings
+from common.records import ReviewTask
+from common.settings import Settings
 from kepu.store import Database
 from kepu.store import review as store
 from kepu.store import review_integrity as integrity_store

@@ -12,11 +12,11 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from kepu.errors import ReviewError
-from kepu.records import Decision
+from common.errors import ReviewError
+from common.records import Decision
+from common.settings import Settings
 from kepu.review_feedback import feed_back
 from kepu.review_outbox import flush_outbox, panels_path, to_json
-from kepu.settings import Settings
 from kepu.store import Database
 from kepu.store import review as store
 from kepu.store import review_integrity as istore

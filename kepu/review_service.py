@@ -11,12 +11,12 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from common.errors import InputError
+from common.secret_text import reveal
+from common.settings import Settings
 from kepu.audit_chain import ChainReport
-from kepu.errors import InputError
 from kepu.review_feedback import MAX_VARIANTS, feed_back, with_variant
 from kepu.review_outbox import flush_outbox, label_config, plan_rounds
-from kepu.secret_text import reveal
-from kepu.settings import Settings
 from kepu.store import Database
 from review_queue.backend import ReviewBackend
 

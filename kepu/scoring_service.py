@@ -8,10 +8,10 @@ from collections.abc import Callable
 
 import numpy as np
 
+from common.errors import InputError
+from common.records import Flag, Post
+from common.settings import Settings
 from kepu.detector_service import load_detector
-from kepu.errors import InputError
-from kepu.records import Flag, Post
-from kepu.settings import Settings
 from kepu.store import Database
 from kepu.store.claims import cache_vectors, cached_vectors, claim_hash, current_claims
 from kepu.store.flags import save_flags

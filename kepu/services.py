@@ -11,10 +11,10 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from common.errors import CrawlError
+from common.settings import Settings
 from crawlers.sources import read_sources
 from flows.report_render import render_weekly
-from kepu.errors import CrawlError
-from kepu.settings import Settings
 from kepu.store import Database
 from kepu.store.claims import save_claims
 from kepu.store.flags import flagged_posts

@@ -27,11 +27,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from kepu.errors import InputError
+from common.errors import InputError
+from common.records import Post, post_text
+from common.settings import Settings
 from kepu.flag_eval import LabelledPost, dev_files, development_posts
-from kepu.records import Post, post_text
 from kepu.scoring_service import build_flagger
-from kepu.settings import Settings
 from kepu.store import Database
 from models.registry import vector_cache
 from models.stance_training import (

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kepu.records import Claim
+from common.records import Claim
 
 
 def examples_from_claims(claims: Sequence[Claim]) -> tuple[list[str], list[int]]:

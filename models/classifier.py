@@ -18,7 +18,7 @@ from safetensors.numpy import load_file, save_file
 from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import MLPClassifier
 
-from kepu.errors import ModelError
+from common.errors import ModelError
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from kepu.errors import InputError
+from common.errors import InputError
 
 csv.field_size_limit(sys.maxsize)
 SPLITS = ("train", "dev", "test")

@@ -15,8 +15,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from kepu.errors import ReviewError
-from kepu.records import TOPICS, Claim, Post
+from common.errors import ReviewError
+from common.records import TOPICS, Claim, Post
 from models.datasets import Example
 from models.expert import label_of
 from pipeline.cues import CUE_FAMILIES, PRO_FAMILIES, read_cues

@@ -22,7 +22,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 
-from kepu.errors import ModelError
+from common.errors import ModelError
 from models.classifier import platt_scaling
 
 KIND = "ngram"

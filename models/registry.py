@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from kepu.errors import ModelError
-from kepu.records import Claim
-from kepu.settings import Settings
+from common.errors import ModelError
+from common.records import Claim
+from common.settings import Settings
 from kepu.store import Database
 from kepu.store.models import (
     current_model,

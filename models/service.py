@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from kepu.errors import ModelError
-from kepu.settings import Settings
+from common.errors import ModelError
+from common.settings import Settings
 from kepu.store import Database
 from models.gate import GateVerdict
 from pipeline.embedders import load_embedder

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from kepu.errors import ModelError
-from kepu.settings import Settings
+from common.errors import ModelError
+from common.settings import Settings
 from kepu.store import Database
 from kepu.store.models import current_model, register_model
 from models.datasets import Example

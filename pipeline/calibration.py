@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from kepu.errors import ModelError
+from common.errors import ModelError
 
 FILE = "calibration.json"
 

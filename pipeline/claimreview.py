@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from kepu.errors import InputError
-from kepu.records import TOPICS, Claim
+from common.errors import InputError
+from common.records import TOPICS, Claim
 from pipeline.fields import FirstSeen, Row, json_kind
 from pipeline.jsonlines import parse_json_document, parse_json_lines, read_text
 from pipeline.language import detect_lang

@@ -6,8 +6,8 @@ import csv
 import io
 from pathlib import Path
 
-from kepu.errors import InputError
-from kepu.records import TOPICS, VERDICTS, Claim
+from common.errors import InputError
+from common.records import TOPICS, VERDICTS, Claim
 from pipeline.fields import FirstSeen, Row
 from pipeline.jsonlines import parse_json_lines, read_text
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kepu.errors import ModelError
+from common.errors import ModelError
 from pipeline.cues import CUE_FAMILIES, PRO_FAMILIES, cue_matrix, read_cues
 from pipeline.model_files import read_model, write_model
 from pipeline.wording import WordingModel

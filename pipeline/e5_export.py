@@ -21,7 +21,7 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
-from kepu.errors import ModelError
+from common.errors import ModelError
 from pipeline.e5_model_file import E5ModelFile
 
 GRAPH_VERSION = 1  # bump when the exported graph changes

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kepu.errors import ModelError
+from common.errors import ModelError
 
 MAGIC = b"E5S1"
 BLOCK = 32  # weights per Q4_0 block

@@ -15,7 +15,7 @@ from typing import Literal
 
 import numpy as np
 
-from kepu.errors import ModelError
+from common.errors import ModelError
 from pipeline.e5_export import ensure_graph
 from pipeline.e5_model_file import E5ModelFile, dequantise_q4
 from pipeline.e5_quantise import ensure_int8_graph

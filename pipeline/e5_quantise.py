@@ -17,7 +17,7 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 
-from kepu.errors import ModelError
+from common.errors import ModelError
 from pipeline.e5_export import ensure_graph, is_current, source_stamp, writing_graph
 from pipeline.e5_model_file import E5ModelFile
 

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from kepu.errors import InputError, ModelError
-from kepu.settings import Settings
+from common.errors import InputError, ModelError
+from common.settings import Settings
 from pipeline.embedding import Embedder, HashingEmbedder, Role
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from kepu.errors import InputError
+from common.errors import InputError
 from pipeline.jsonlines import parse_json_lines
 
 CLEF = "clef2020-claim-retrieval"

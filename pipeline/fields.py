@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from kepu.errors import InputError
+from common.errors import InputError
 
 MAX_ID_CHARS = 500
 

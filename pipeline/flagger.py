@@ -11,7 +11,7 @@ from typing import Protocol
 
 import numpy as np
 
-from kepu.records import Flag, Post, Stance, post_text
+from common.records import Flag, Post, Stance, post_text
 from pipeline.calibration import ScoreCalibration
 from pipeline.detector import Detection, PseudoscienceDetector
 from pipeline.embedding import Embedder, mean_vectors

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from kepu.errors import InputError
+from common.errors import InputError
 
 
 class Located(dict):  # type: ignore[type-arg]

@@ -16,7 +16,7 @@ from typing import Protocol
 
 import numpy as np
 
-from kepu.records import Claim
+from common.records import Claim
 from pipeline.lexical import BM25, reciprocal_rank_fusion, tokenize
 
 

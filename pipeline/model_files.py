@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from safetensors.numpy import load_file, save_file
 
-from kepu.errors import ModelError
+from common.errors import ModelError
 
 CARD = "card.json"
 

@@ -7,8 +7,8 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from kepu.errors import InputError
-from kepu.records import Flag, Post
+from common.errors import InputError
+from common.records import Flag, Post
 from pipeline.fields import FirstSeen, Row
 from pipeline.jsonlines import parse_json_lines, read_text
 from pipeline.language import detect_lang

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from kepu.records import Flag, Match, Stance
+from common.records import Flag, Match, Stance
 from pipeline.detector import Detection
 from pipeline.matching import SentenceHit, hit_text
 from pipeline.stance import has_framing, post_stance

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from kepu.records import Stance, post_text
+from common.records import Stance, post_text
 
 _REFUTE_ZH = ("谣言", "辟谣", "不实", "误区", "伪科学", "没有科学依据", "缺乏科学依据", "没有证据", "正确答案",
               "缺乏证据", "站不住脚", "不靠谱", "纯属", "是错误的", "说法错误", "并不", "并非", "假的",

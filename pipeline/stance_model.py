@@ -25,8 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from kepu.errors import ModelError
-from kepu.records import Stance, post_text
+from common.errors import ModelError
+from common.records import Stance, post_text
 from pipeline.model_files import CARD, read_model, write_model
 from pipeline.stance import NEGATION, has_framing, is_no_answer
 from pipeline.wording import WordingModel

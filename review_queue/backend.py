@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from kepu.errors import ReviewError
+from common.errors import ReviewError
 
 
 class BackendUnavailable(ReviewError):

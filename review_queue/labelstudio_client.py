@@ -16,7 +16,7 @@ import httpx
 from label_studio_sdk import LabelStudio
 from label_studio_sdk.core.api_error import ApiError
 
-from kepu.errors import ReviewError
+from common.errors import ReviewError
 from review_queue.backend import Annotation, BackendUnavailable, RemoteTask
 
 log = logging.getLogger(__name__)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from kepu.errors import InputError
-from kepu.records import TOPICS, Panel
+from common.errors import InputError
+from common.records import TOPICS, Panel
 
 GENERAL = "general"
 

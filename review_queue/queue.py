@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from kepu.records import Panel, ReviewTask
+from common.records import Panel, ReviewTask
 from models.active import uncertainty
 from review_queue.panels import route
 from review_queue.priority import (

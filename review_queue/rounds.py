@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from kepu.records import Decision, ReviewTask
+from common.records import Decision, ReviewTask
 from review_queue.rules import VERDICT_LABELS
 
 STANCES = ("asserts", "debunks", "neutral")

@@ -11,8 +11,8 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from kepu.errors import ReviewError
-from kepu.records import Decision, Panel
+from common.errors import ReviewError
+from common.records import Decision, Panel
 
 REVIEW_VERDICTS: tuple[str, ...] = (
     "accurate", "oversimplified", "outdated", "unsupported", "pseudoscience",

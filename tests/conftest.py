@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kepu.records import Claim
-from kepu.settings import PROJECT_ROOT, Settings, load_settings
+from common.records import Claim
+from common.settings import PROJECT_ROOT, Settings, load_settings
 from kepu.store import Database
 from pipeline.embedding import HashingEmbedder
 

@@ -20,7 +20,7 @@ PURE = [
     "flows/report_labels.py", "flows/report_summary.py", "flows/report_sparkline.py",
     "crawlers/sources.py", "crawlers/encoding.py", "crawlers/neardup.py", "crawlers/dumps.py",
     "crawlers/schedule.py", "crawlers/bench_site.py", "crawlers/extract.py",
-    "models/bootstrap.py", "kepu/records.py",
+    "models/bootstrap.py", "common/records.py",
     "models/datasets.py", "models/metrics.py", "models/gate.py", "models/active.py",
     "models/expert.py", "models/training.py", "models/vectors.py", "models/classifier.py",
     "models/ngram.py", "models/stance_training.py", "pipeline/stance_model.py",

@@ -8,8 +8,8 @@ import re
 
 import typer.main
 
+from common.settings import PROJECT_ROOT
 from kepu.cli import app
-from kepu.settings import PROJECT_ROOT
 
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
 # `kepu` followed by words, options and slash-separated alternatives, up to the end of the code

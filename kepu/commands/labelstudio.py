@@ -26,9 +26,9 @@ def start(
 
     Example: kepu labelstudio start --port 8080
     """
+    from common.secret_text import reveal
     from kepu.cli import _settings
     from kepu.labelstudio_server import invite_link, start_server
-    from kepu.secret_text import reveal
 
     settings = _settings()
     server = start_server(settings.labelstudio_venv, data_dir or settings.labelstudio_data,

@@ -11,7 +11,7 @@ import typer
 from rich import box
 from rich.table import Table
 
-from kepu.errors import ModelError
+from common.errors import ModelError
 
 models_app = typer.Typer(help="Versioned post classifiers and their gated promotion.",
                          no_args_is_help=True)

@@ -31,8 +31,8 @@ def eval_operating_point(
     Example: kepu eval operating-point --dataset held-out
     Example: kepu eval operating-point --claims base.jsonl --posts labelled.jsonl
     """
+    from common.errors import InputError
     from kepu.cli import _settings, console
-    from kepu.errors import InputError
     from kepu.eval_service import report_lines
     from kepu.operating_point import (
         built_in_set,

@@ -145,9 +145,9 @@ def eval_flags(
 
 
 def _eval_flags_leave_one_set_out() -> None:
+    from common.errors import ModelError
     from kepu.cli import _progress, _settings, console
     from kepu.development_eval import leave_one_set_out
-    from kepu.errors import ModelError
     from kepu.eval_service import report_lines
     from kepu.scoring_service import load_stance_model
     from kepu.services import ensure_claims

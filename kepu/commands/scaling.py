@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from kepu.errors import InputError
+from common.errors import InputError
 
 
 def parse_workers(text: str) -> list[int]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kepu.records import Claim
+from common.records import Claim
 from kepu.store.db import Database
 
 

@@ -17,8 +17,8 @@ from typing import Any, ClassVar
 
 import duckdb
 
+from common.errors import StoreError
 from kepu.audit_chain import GENESIS, chain_hash
-from kepu.errors import StoreError
 
 log = logging.getLogger(__name__)
 AUDIT_CHAIN_MIGRATION = 7  # the migration that adds the hash chain; earlier rows are hashed then

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kepu.records import Flag
+from common.records import Flag
 from kepu.store.db import Database
 
 

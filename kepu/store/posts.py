@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from kepu.records import Post
+from common.records import Post
 from kepu.store.db import Database
 
 Outcome = Literal["new", "changed", "unchanged", "duplicate"]

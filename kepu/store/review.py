@@ -10,7 +10,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from kepu.records import Decision, ReviewTask
+from common.records import Decision, ReviewTask
 from kepu.store.db import Database
 
 

@@ -16,10 +16,10 @@ from scrapy import Request
 from twisted.internet.address import IPv4Address, IPv6Address
 from twisted.internet.error import DNSLookupError
 
+from common.settings import load_settings
 from crawlers.middlewares import RefusedAddress, ResolverRefusals
 from crawlers.resolver import GuardedResolver, non_public_reason
 from kepu import services
-from kepu.settings import load_settings
 from kepu.store import Database
 from tests.crawlers.hostile_site import serve_hostile
 

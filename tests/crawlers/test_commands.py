@@ -9,8 +9,8 @@ import sys
 
 from typer.testing import CliRunner
 
+from common.settings import PROJECT_ROOT
 from kepu.cli import app
-from kepu.settings import PROJECT_ROOT
 from tests.crawlers.hostile_site import serve_hostile
 
 

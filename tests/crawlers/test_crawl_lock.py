@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from kepu.settings import PROJECT_ROOT
+from common.settings import PROJECT_ROOT
 from kepu.store import Database
 from tests.crawlers.hostile_site import serve_hostile
 

@@ -5,6 +5,7 @@ import pytest
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 
+from common.errors import InputError
 from crawlers.dumps import read_dump
 from crawlers.encoding import SNIFF_BYTES, sniff_encoding
 from crawlers.extract import extract_article
@@ -13,7 +14,6 @@ from crawlers.neardup import NearDuplicateIndex, signature, similarity
 from crawlers.schedule import due_sources
 from crawlers.sources import Source, read_sources
 from crawlers.urls import canonicalize_url
-from kepu.errors import InputError
 from tests.crawlers.hostile_site import EN_SENTENCES
 
 SITE = Path(__file__).resolve().parents[2] / "data" / "site"

@@ -13,9 +13,9 @@ import psutil
 import pytest
 from redis import Redis
 
+from common.errors import CrawlError
+from common.settings import load_settings
 from kepu import services
-from kepu.errors import CrawlError
-from kepu.settings import load_settings
 from kepu.store import Database
 from tests.crawlers.frontier_site import PRIVATE, SiteLog, serve_frontier_site
 

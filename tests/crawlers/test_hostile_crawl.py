@@ -12,8 +12,8 @@ import json
 
 import pytest
 
+from common.settings import load_settings
 from kepu import services
-from kepu.settings import load_settings
 from kepu.store import Database
 from tests.crawlers.hostile_site import BIG, FAILING, FORBIDDEN, GOOD, serve_hostile
 

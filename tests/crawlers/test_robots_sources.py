@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 
+from common.settings import load_settings
 from kepu import services
-from kepu.settings import load_settings
 from kepu.store import Database
 from tests.crawlers.counting_site import PRIVATE, PUBLIC, serve_counting
 

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
+from common.errors import InputError
+from common.records import Post
 from crawlers.importer import import_posts
 from crawlers.storage import PostSink
-from kepu.errors import InputError
-from kepu.records import Post
 from kepu.store import Database
 from kepu.store.posts import save_post
 from tests.crawlers.hostile_site import EN_SENTENCES

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from common.settings import load_settings
 from kepu.demo import write_sample_sources
 from kepu.sample_server import serve_site
-from kepu.settings import load_settings
 from kepu.store import Database
 
 DATA = Path(__file__).resolve().parents[2] / "data"

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from kepu.settings import PROJECT_ROOT
+from common.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.e2e
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kepu.settings import load_settings
+from common.settings import load_settings
 from kepu.store import Database
 
 pytestmark = pytest.mark.e2e

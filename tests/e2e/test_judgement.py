@@ -7,11 +7,11 @@ from dataclasses import replace
 
 import pytest
 
+from common.records import Post
+from common.settings import load_settings
 from kepu.flag_eval import development_posts
-from kepu.records import Post
 from kepu.scoring_service import build_flagger
 from kepu.services import import_claims
-from kepu.settings import load_settings
 from kepu.store import Database
 from pipeline.claims_file import read_claims
 from pipeline.embedders import load_embedder

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from kepu.records import Flag, Match, Post, ReviewTask
+from common.records import Flag, Match, Post, ReviewTask
 from kepu.store import Database
 from kepu.store.claims import save_claims
 from kepu.store.flags import save_flags

@@ -17,10 +17,10 @@ import time
 
 import pytest
 
+from common.settings import load_settings
 from flows.score_bench import prepare
 from kepu.flag_eval import dev_posts, synthetic_posts
 from kepu.scoring_service import score_posts
-from kepu.settings import load_settings
 from kepu.store import Database
 from kepu.store.flags import save_flags
 from pipeline.embedders import load_embedder

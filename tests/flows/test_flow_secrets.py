@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from kepu.settings import PROJECT_ROOT
+from common.settings import PROJECT_ROOT
 from kepu.store import Database
 from kepu.store.claims import save_claims
 

@@ -8,9 +8,9 @@ import types
 
 import pytest
 
+from common.errors import InputError, ModelError
 from flows import pipeline
 from flows.schedules import build_deployments
-from kepu.errors import InputError, ModelError
 from kepu.store import Database
 from tests.flows.conftest import WEEK, fill_week
 

@@ -8,6 +8,7 @@ from functools import partial
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+from common.errors import InputError
 from flows.report_charts import (
     change_figure,
     chart_style,
@@ -20,7 +21,6 @@ from flows.report_charts import (
 from flows.report_figures import Count, MythTrend
 from flows.report_labels import term
 from flows.report_sparkline import sparkline_svg
-from kepu.errors import InputError
 
 WEEKS = [f"11-{d:02d}" for d in range(1, 9)]
 NAMES = ("收录帖子", "疑似伪科学", "上周疑似伪科学")

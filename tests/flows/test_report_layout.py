@@ -13,10 +13,10 @@ from datetime import timedelta
 
 import pytest
 
+from common.records import TOPICS, Flag, Match, Post
+from common.settings import load_settings
 from flows.report_labels import CLAIM_VERDICTS, LABELS, PLATFORMS, REVIEW_VERDICTS, UNKNOWN
 from kepu import services
-from kepu.records import TOPICS, Flag, Match, Post
-from kepu.settings import load_settings
 from kepu.store import Database
 from kepu.store.flags import save_flags
 from kepu.store.posts import save_post

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from matplotlib import image
 
+from common.errors import InputError
 from flows.chromium import ReportRenderError, print_pdf, screenshot
 from kepu import services
-from kepu.errors import InputError
 from tests.flows.conftest import POSTS, WEEK, fill_week
 
 

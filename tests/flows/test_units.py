@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from common.errors import InputError
 from flows.narratives import char_ngram_tfidf, cluster_narratives
 from flows.pseudonyms import pseudonym, pseudonymiser
 from flows.report_figures import change, kappa
 from flows.weeks import last_full_week, previous_week, week_bounds
-from kepu.errors import InputError
 
 
 def test_week_bounds_are_shanghai_mondays():

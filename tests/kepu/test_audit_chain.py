@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
+from common.settings import PROJECT_ROOT
 from kepu.audit_chain import parse_anchor
-from kepu.settings import PROJECT_ROOT
 from kepu.store import Database
 from kepu.store.audit import verify_audit
 

@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from kepu.errors import StoreError
-from kepu.settings import PROJECT_ROOT
+from common.errors import StoreError
+from common.settings import PROJECT_ROOT
 from kepu.store import Database
 
 HOLD = """

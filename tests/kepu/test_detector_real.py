@@ -4,10 +4,10 @@ detector's training posts or the claims base)."""
 
 import pytest
 
-from kepu.records import Post
+from common.records import Post
+from common.settings import load_settings
 from kepu.scoring_service import build_flagger
 from kepu.services import ensure_claims
-from kepu.settings import load_settings
 from kepu.store import Database
 from pipeline.embedders import load_embedder
 

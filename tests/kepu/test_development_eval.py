@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 
 import kepu.development_eval as development_eval
+from common.records import post_text
+from common.settings import PROJECT_ROOT
 from kepu.flag_eval import dev_files
-from kepu.records import post_text
 from kepu.services import ensure_claims
-from kepu.settings import PROJECT_ROOT
 from kepu.store import Database
 from pipeline.embedders import load_embedder
 from pipeline.stance_model import StanceModel

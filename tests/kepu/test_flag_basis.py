@@ -1,7 +1,7 @@
 """Migration 008: a flag stores which signal raised it and the detector's probability; the
 review queue reads both with the flagged posts. Re-scoring replaces them."""
 
-from kepu.records import Flag, Post
+from common.records import Flag, Post
 from kepu.store.flags import flagged_posts, save_flags
 from kepu.store.posts import save_post
 

@@ -7,7 +7,8 @@ from dataclasses import asdict
 
 import pytest
 
-from kepu.errors import InputError
+from common.errors import InputError
+from common.records import Flag, Match, Post
 from kepu.operating_point import (
     LabelledPost,
     figures,
@@ -15,7 +16,6 @@ from kepu.operating_point import (
     own_post_rows,
     read_labelled_posts,
 )
-from kepu.records import Flag, Match, Post
 from pipeline.embedding import HashingEmbedder
 
 

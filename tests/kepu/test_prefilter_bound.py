@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from kepu.errors import InputError
+from common.errors import InputError
 from kepu.prefilter_bound import (
     CheapPass,
     NearMatches,

@@ -12,9 +12,9 @@ import sys
 import psutil
 import pytest
 
+from common.settings import PROJECT_ROOT, load_settings
 from flows.score_bench import prepare
 from kepu.flag_eval import synthetic_posts
-from kepu.settings import PROJECT_ROOT, load_settings
 from kepu.store import Database
 
 
@@ -79,8 +79,8 @@ def test_a_dask_address_nobody_answers_is_one_clear_error(prepared):
 
 
 def test_bench_worker_counts_are_checked():
+    from common.errors import InputError
     from kepu.commands.scaling import parse_workers
-    from kepu.errors import InputError
 
     assert parse_workers("1,2") == [1, 2] and parse_workers(" 4 ") == [4]
     for bad in ("", "0,2", "two"):

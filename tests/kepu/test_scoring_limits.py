@@ -3,7 +3,7 @@ most max_sentence_chars each (a 1 MB post was one 1 MB sentence: minutes and gig
 
 from __future__ import annotations
 
-from kepu.records import Post
+from common.records import Post
 from kepu.scoring_service import build_flagger
 from kepu.store.claims import save_claims
 

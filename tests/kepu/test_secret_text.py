@@ -2,7 +2,7 @@
 
 from pydantic import SecretStr
 
-from kepu.secret_text import reveal
+from common.secret_text import reveal
 
 
 def test_reveal_returns_the_plain_text_of_either_kind():

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from kepu.settings import Settings
+from common.settings import Settings
 
 
 def test_environment_overrides_defaults(monkeypatch, tmp_path):
@@ -49,7 +49,7 @@ def test_token_is_a_secret_left_out_of_every_dump(monkeypatch):
 
 
 def test_token_in_kepu_toml_is_refused_naming_the_line(monkeypatch, tmp_path):
-    from kepu.errors import InputError
+    from common.errors import InputError
 
     monkeypatch.chdir(tmp_path)
     Path("kepu.toml").write_text('home = "h"\nlabelstudio_token = "abc"\n')

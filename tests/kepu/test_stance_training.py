@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from kepu.errors import InputError
+from common.errors import InputError
 from kepu.services import ensure_claims
 from kepu.stance_service import PAIR_TRAINING_SETS, pair_training_sets, train_stance
 from kepu.store import Database
@@ -119,7 +119,7 @@ def test_pair_training_sets_follow_the_setting_and_name_bad_ones(settings, tmp_p
 
 
 def test_pair_training_sets_read_from_the_environment(monkeypatch, tmp_path):
-    from kepu.settings import Settings
+    from common.settings import Settings
 
     monkeypatch.setenv("KEPU_STANCE_PAIR_SETS", '["check-covid/train", "healthver/dev"]')
     assert Settings(home=tmp_path).stance_pair_sets == ["check-covid/train", "healthver/dev"]

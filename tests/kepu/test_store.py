@@ -1,6 +1,6 @@
 from datetime import UTC, datetime
 
-from kepu.records import Claim, Flag, Match, Post, ReviewTask
+from common.records import Claim, Flag, Match, Post, ReviewTask
 from kepu.store import Database
 from kepu.store.claims import current_claims, save_claims
 from kepu.store.flags import flagged_posts, save_flags

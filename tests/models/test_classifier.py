@@ -3,7 +3,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from kepu.errors import ModelError
+from common.errors import ModelError
 from models.bootstrap import examples_from_claims
 from models.classifier import calibrate, load_head, train_head
 from models.metrics import expected_calibration_error

@@ -2,7 +2,7 @@ from datetime import datetime
 
 import pytest
 
-from kepu.errors import InputError
+from common.errors import InputError
 from models.datasets import Example, load_datasets, load_guokr, time_split
 
 

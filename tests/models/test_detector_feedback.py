@@ -2,8 +2,8 @@
 
 import pytest
 
-from kepu.errors import ReviewError
-from kepu.records import Post
+from common.errors import ReviewError
+from common.records import Post
 from models.detector_feedback import feedback_from_verdict, main_sentence
 from review_queue.priority import FLAGGED_FLOOR, detector_priority
 

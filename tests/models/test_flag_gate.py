@@ -4,8 +4,8 @@ a head really trained (on the made-up COVID sets) with the hashing embedder."""
 
 import pytest
 
-from kepu.errors import ModelError
-from kepu.settings import load_settings
+from common.errors import ModelError
+from common.settings import load_settings
 from kepu.store import Database
 from kepu.store.models import current_model
 from models.gate import flag_gate_verdict

@@ -6,8 +6,8 @@ import json
 import numpy as np
 import pytest
 
-from kepu.errors import ModelError
-from kepu.settings import load_settings
+from common.errors import ModelError
+from common.settings import load_settings
 from kepu.store import Database
 from kepu.store.models import current_model
 from models.datasets import load_datasets

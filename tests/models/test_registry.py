@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from kepu.errors import ModelError
-from kepu.settings import load_settings
+from common.errors import ModelError
+from common.settings import load_settings
 from kepu.store import Database
 from kepu.store.models import current_model, list_models, unflagged_scores
 from models.registry import (

@@ -3,7 +3,7 @@ threshold."""
 
 import pytest
 
-from kepu.errors import ModelError
+from common.errors import ModelError
 from pipeline.calibration import ScoreCalibration
 from pipeline.scoring import score_post
 

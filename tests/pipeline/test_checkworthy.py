@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from kepu.errors import ModelError
+from common.errors import ModelError
 from models.checkworthy_training import choose_c, fit_checkworthy
 from pipeline.checkworthy import CheckworthyHead, checkworthiness
 

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from kepu.errors import InputError
+from common.errors import InputError
 from pipeline.claimreview import read_claimreviews, verdict_from_rating
 
 REVIEW = {

@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from kepu.errors import ModelError
+from common.errors import ModelError
 from models.detector_training import DetectorData, choose_threshold, fit_detector
 from pipeline.detector import Detection, PseudoscienceDetector
 from pipeline.embedding import HashingEmbedder

@@ -1,7 +1,7 @@
 """The detector branch of `score_post`: a second signal that flags what the claims did not,
 says so in the flag, and never flags a refutation."""
 
-from kepu.records import Claim, Stance
+from common.records import Claim, Stance
 from pipeline.detector import Detection
 from pipeline.matching import SentenceHit
 from pipeline.scoring import score_post

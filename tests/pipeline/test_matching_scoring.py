@@ -3,7 +3,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from kepu.records import Post
+from common.records import Post
 from pipeline.embedding import HashingEmbedder, MemoEmbedder
 from pipeline.flagger import Flagger
 from pipeline.matching import ClaimIndex, hit_text, hit_vector, match_claims, match_windows

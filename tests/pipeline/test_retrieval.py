@@ -1,6 +1,6 @@
 import numpy as np
 
-from kepu.records import Claim
+from common.records import Claim
 from pipeline.embedding import HashingEmbedder
 from pipeline.lexical import BM25, reciprocal_rank_fusion, tokenize
 from pipeline.matching import ClaimIndex, ExactSearch, match_claims

@@ -1,6 +1,6 @@
 import pytest
 
-from kepu.records import Stance
+from common.records import Stance
 from pipeline.stance import decide_stance, post_stance
 
 CLAIM_EN = "Vaccines cause autism."

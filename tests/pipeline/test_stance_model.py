@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from kepu.errors import ModelError
-from kepu.records import Post, Stance
+from common.errors import ModelError
+from common.records import Post, Stance
 from models.stance_training import fit_pair_head, fit_post_head, leave_one_out
 from pipeline.embedding import HashingEmbedder
 from pipeline.flagger import Flagger

@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from kepu.errors import ModelError
-from kepu.records import Post
+from common.errors import ModelError
+from common.records import Post
 from models.stance_training import fit_wording, out_of_fold_wording
 from pipeline.embedding import HashingEmbedder
 from pipeline.flagger import Flagger

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from kepu.settings import PROJECT_ROOT
+from common.settings import PROJECT_ROOT
 
 LS_VENV = Path(os.environ.get("KEPU_LABELSTUDIO_VENV", PROJECT_ROOT / ".venv-labelstudio"))
 START_TIMEOUT_S = 300

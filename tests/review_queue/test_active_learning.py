@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from kepu.records import Flag, Match, Post
+from common.records import Flag, Match, Post
 from kepu.review_service import feed_back, plan_rounds
 from kepu.services import enqueue_flagged, enqueue_uncertain
 from kepu.store import Database

@@ -3,7 +3,7 @@ no review UI): ranked below matched myths, and a confirmed one grows the claims 
 
 from __future__ import annotations
 
-from kepu.records import Flag, Match, Post
+from common.records import Flag, Match, Post
 from kepu.review_service import feed_back
 from kepu.services import enqueue_flagged
 from kepu.store import Database

@@ -10,12 +10,12 @@ import pytest
 from label_studio_sdk import LabelStudio
 from typer.testing import CliRunner
 
+from common.records import Flag, Match, Post
+from common.settings import load_settings
 from kepu.cli import app
-from kepu.records import Flag, Match, Post
 from kepu.review_outbox import project_title
 from kepu.review_service import pull, push
 from kepu.services import enqueue_flagged
-from kepu.settings import load_settings
 from kepu.store import Database
 from kepu.store.audit import verify_audit
 from kepu.store.claims import save_claims

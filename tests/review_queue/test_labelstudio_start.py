@@ -11,7 +11,7 @@ import sys
 import pytest
 import requests
 
-from kepu.settings import PROJECT_ROOT
+from common.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.e2e
 

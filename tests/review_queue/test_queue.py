@@ -2,9 +2,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from kepu.errors import InputError
-from kepu.records import TOPICS
-from kepu.settings import PROJECT_ROOT
+from common.errors import InputError
+from common.records import TOPICS
+from common.settings import PROJECT_ROOT
 from models.active import uncertainty
 from review_queue.panels import read_panels, route
 from review_queue.priority import (

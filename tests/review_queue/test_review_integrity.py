@@ -13,11 +13,11 @@ import pytest
 import requests
 from label_studio_sdk import LabelStudio
 
-from kepu.records import TOPICS, Flag, Match, Post
+from common.records import TOPICS, Flag, Match, Post
+from common.settings import Settings, load_settings
 from kepu.review_outbox import project_title
 from kepu.review_service import pull, push, review_status
 from kepu.services import enqueue_flagged
-from kepu.settings import Settings, load_settings
 from kepu.store import Database
 from kepu.store.claims import save_claims
 from kepu.store.flags import save_flags

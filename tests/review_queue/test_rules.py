@@ -5,8 +5,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from kepu.errors import ReviewError
-from kepu.records import Decision, Panel, ReviewTask
+from common.errors import ReviewError
+from common.records import Decision, Panel, ReviewTask
 from kepu.review_service import label_config
 from review_queue.rounds import (
     Evidence,

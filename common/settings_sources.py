@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, TomlConfigSettingsSource
 
-from kepu.errors import InputError
+from common.errors import InputError
 
 
 class TomlWithoutSecrets(TomlConfigSettingsSource):

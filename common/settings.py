@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from kepu.settings_sources import TomlWithoutSecrets
+from common.settings_sources import TomlWithoutSecrets
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Secrets never appear in a dump of the settings (so never in a Prefect flow parameter) nor in

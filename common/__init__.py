@@ -1,0 +1,1 @@
+"""The shared vocabulary: records, errors and settings every package speaks. Imports nothing else of the project."""
