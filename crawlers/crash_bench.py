@@ -23,8 +23,8 @@ from common.errors import CrawlError
 from common.settings import PROJECT_ROOT
 from crawlers.bench_site import build_bench_site
 from kepu.sample_server import serve_site
-from kepu.store import Database
-from kepu.store.crawls import died_runs
+from store import Database
+from store.crawls import died_runs
 
 
 @dataclass

@@ -36,7 +36,7 @@ from crawlers.items import CrawlFailure, PostItem, UnchangedPage
 from crawlers.launch import frontier_command
 from crawlers.run_recorder import RunRecorder
 from crawlers.sources import read_sources
-from kepu.store.crawls import page_digests
+from store.crawls import page_digests
 
 log = logging.getLogger(__name__)
 _ITEMS = {"post": PostItem, "unchanged": UnchangedPage, "failure": CrawlFailure}

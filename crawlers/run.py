@@ -25,7 +25,7 @@ from common.errors import KepuError
 from crawlers.parent_watch import die_with_parent
 from crawlers.sources import read_sources
 from crawlers.storage import known_pages
-from kepu.store import Database
+from store import Database
 
 
 def _parser() -> argparse.ArgumentParser:

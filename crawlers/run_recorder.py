@@ -18,8 +18,8 @@ from typing import Any
 from common.records import Post
 from crawlers.items import CrawlFailure, PostItem, UnchangedPage
 from crawlers.storage import PostSink
-from kepu.store.crawls import RunOutcome, end_crawl_run, record_crawl_error, start_crawl_run
-from kepu.store.posts import StoredPost
+from store.crawls import RunOutcome, end_crawl_run, record_crawl_error, start_crawl_run
+from store.posts import StoredPost
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ from typing import Any
 
 from common.records import Post
 from crawlers.neardup import NearDuplicateIndex, signature
-from kepu.store import Database
-from kepu.store.crawls import page_digests, write_page_digests
-from kepu.store.posts import (
+from store import Database
+from store.crawls import page_digests, write_page_digests
+from store.posts import (
     StoredPost,
     load_signatures,
     post_id_for,

@@ -1,6 +1,6 @@
 """`kepu bench report`: the weekly report over synthetic posts in a temporary DuckDB file, timed.
 
-The data are generated in SQL (kepu.store.report.generate_synthetic); the timed part is exactly
+The data are generated in SQL (store.report.generate_synthetic); the timed part is exactly
 what `kepu report` runs: figures (SQL + narrative clustering), the HTML page, optionally the PDF.
 """
 
@@ -16,8 +16,8 @@ from flows.report_data import collect_figures
 from flows.report_figures import WeeklyFigures
 from flows.report_render import render_weekly
 from flows.weeks import week_bounds
-from kepu.store import Database
-from kepu.store.report import generate_synthetic
+from store import Database
+from store.report import generate_synthetic
 
 
 @dataclass(frozen=True)

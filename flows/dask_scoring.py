@@ -73,8 +73,8 @@ def prefect_api() -> Iterator[None]:
 def _prepare(settings: Settings, db: Any) -> tuple[bytes, dict[str, int], str]:
     """Build the flagger here once (its writes land in the real file), then the snapshot."""
     from kepu.scoring_service import build_flagger
-    from kepu.store.snapshot import write_scoring_snapshot
     from pipeline.embedders import load_embedder
+    from store.snapshot import write_scoring_snapshot
 
     flagger = build_flagger(settings, db, load_embedder(settings))
     versions = {c.id: c.version for c in flagger.index.claims}
@@ -88,8 +88,8 @@ def _prepare(settings: Settings, db: Any) -> tuple[bytes, dict[str, int], str]:
 def score_on_dask_flow(settings: Settings, rescore: bool = False) -> dict[str, float]:
     """Score unscored posts (all with `rescore`) on the Dask workers; store flags here."""
     from kepu.scoring_service import posts_to_score
-    from kepu.store import Database
-    from kepu.store.flags import save_flags
+    from store import Database
+    from store.flags import save_flags
 
     started = time.perf_counter()
     client = FlowRunContext.get().task_runner.client  # type: ignore[union-attr]

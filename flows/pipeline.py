@@ -31,7 +31,7 @@ FLOWS = ("crawl", "score", "review-sync", "weekly-report", "retrain", "all")
 def _settings(settings: Settings | None) -> Settings:
     if settings is not None:
         return settings.with_environment_secrets()
-    from kepu.store import Database
+    from store import Database
 
     built = load_settings()
     built.export_runtime_env()
@@ -59,8 +59,8 @@ def import_claims_task(settings: Settings, path: Path) -> dict[str, int]:
 @task(cache_policy=NONE)
 def score_task(settings: Settings, rescore: bool = False) -> dict[str, int]:
     from kepu.scoring_service import score_posts
-    from kepu.store import Database
     from pipeline.embedders import load_embedder
+    from store import Database
 
     embedder = load_embedder(settings)
     with Database(settings.database) as db:
@@ -92,8 +92,8 @@ def retrain_task(settings: Settings) -> Any:
 def report_cache_key(_context: object, parameters: dict[str, Any]) -> str | None:
     """Same database, week, language and data -> same report, reused while its HTML and PDF
     still exist (None, i.e. no caching, when they do not)."""
-    from kepu.store import Database
-    from kepu.store.report import data_fingerprint
+    from store import Database
+    from store.report import data_fingerprint
 
     settings: Settings = parameters["settings"]
     week, lang = parameters["week"], parameters["lang"]

@@ -22,8 +22,8 @@ from flows.report_figures import (
     reviews_from_row,
 )
 from flows.weeks import week_bounds
-from kepu.store.db import Database
-from kepu.store.report import myth_rows, review_rows, unmatched_flagged, volume_rows
+from store.db import Database
+from store.report import myth_rows, review_rows, unmatched_flagged, volume_rows
 
 
 def pseudonym_key(settings: Settings) -> bytes:

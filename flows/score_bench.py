@@ -18,7 +18,7 @@ from pathlib import Path
 from common.records import Flag, Post
 from common.settings import Settings
 from kepu.flag_eval import synthetic_posts
-from kepu.store import Database
+from store import Database
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class ScoreBench:
 
 def store_posts(db: Database, posts: Sequence[Post]) -> None:
     """Store posts as originals under bench URLs, in one transaction."""
-    from kepu.store.posts import store_post
+    from store.posts import store_post
 
     with db.transaction() as conn:
         for post in posts:
@@ -75,7 +75,7 @@ def prepare(settings: Settings, posts: Sequence[Post]) -> None:
 def writer_flags_per_s(settings: Settings, flags: Sequence[Flag]) -> float:
     """How fast the one writer stores flags alone (save_flags, all in one call) into a fresh
     copy of the prepared database: what caps the workers one writer can serve."""
-    from kepu.store.flags import save_flags
+    from store.flags import save_flags
 
     with Database(settings.database) as db:
         started = time.perf_counter()

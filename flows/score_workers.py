@@ -2,7 +2,7 @@
 worker by a worker plugin, and the Prefect task that scores one partition of posts with it.
 
 The plugin carries the settings (no secrets) and the bytes of a scoring snapshot
-(kepu.store.snapshot); on each worker, including one that joins or is restarted later, it writes
+(store.snapshot); on each worker, including one that joins or is restarted later, it writes
 the snapshot to the worker's own folder, opens it read-only and builds the flagger the same way
 `kepu score` does (`build_flagger`), with one model thread per worker thread.
 """
@@ -39,8 +39,8 @@ class FlaggerPlugin(WorkerPlugin):
 
     def setup(self, worker: Any) -> None:
         from kepu.scoring_service import build_flagger
-        from kepu.store import Database
         from pipeline.embedders import load_embedder
+        from store import Database
 
         path = Path(worker.local_directory) / f"kepu-scoring-{self.digest}.duckdb"
         if not path.exists():

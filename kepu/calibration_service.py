@@ -23,11 +23,11 @@ from kepu.flag_eval import (
     development_posts,
 )
 from kepu.scoring_service import build_flagger
-from kepu.store import Database
 from models.classifier import platt_scaling
 from pipeline.calibration import ScoreCalibration
 from pipeline.embedding import Embedder, describe
 from pipeline.flagger import Flagger
+from store import Database
 
 
 def fit_calibration(flagger: Flagger, labelled: Sequence[LabelledPost]

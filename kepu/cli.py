@@ -44,7 +44,7 @@ def _register_command_modules() -> None:
 
 
 def _settings() -> Settings:
-    from kepu.store import Database
+    from store import Database
 
     settings = load_settings()
     settings.export_runtime_env()
@@ -97,9 +97,9 @@ def flag(
     """
     from kepu.scoring_service import build_flagger
     from kepu.services import ensure_claims
-    from kepu.store import Database
     from pipeline.embedders import load_embedder
     from pipeline.posts_file import check_output, read_posts, write_flags
+    from store import Database
 
     settings = _settings()
     posts = read_posts(input, settings.max_post_chars)
@@ -140,8 +140,8 @@ def _score(settings: Settings, rescore: bool, workers: int | None) -> tuple[int,
         result = score_on_dask(settings, workers, rescore=rescore)
         return int(result["scored"]), int(result["flagged"])
     from kepu.scoring_service import score_posts
-    from kepu.store import Database
     from pipeline.embedders import load_embedder
+    from store import Database
 
     with Database(settings.database) as db:
         flags = score_posts(settings, db, load_embedder(settings), rescore=rescore)

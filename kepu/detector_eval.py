@@ -86,9 +86,9 @@ def detector_flags(settings: Settings, split: str, held_out: bool,
     from kepu.flag_eval import dev_files, held_out_files, labelled_posts, sample_site_posts
     from kepu.scoring_service import build_flagger
     from kepu.services import ensure_claims
-    from kepu.store import Database
     from models.registry import vector_cache
     from pipeline.embedders import load_embedder
+    from store import Database
 
     ensure_claims(settings)
     embedder = load_embedder(settings)

@@ -181,7 +181,7 @@ def detector_eligible(settings: Settings, embedder: Embedder, posts: Sequence[Po
     from kepu.detector_eval import CachedEmbedder
     from kepu.scoring_service import build_flagger
     from kepu.services import ensure_claims
-    from kepu.store import Database
+    from store import Database
 
     ensure_claims(settings)
     cached = CachedEmbedder(embedder, vector_cache(settings, embedder))

@@ -24,9 +24,9 @@ from kepu.calibration_service import fit_calibration
 from kepu.flag_eval import LabelledPost, dev_files, flag_figures, labelled_posts, sample_site_posts
 from kepu.scoring_service import build_flagger
 from kepu.stance_service import draft_model, fit_post_model, own_post_features
-from kepu.store import Database
 from pipeline.embedding import Embedder, MemoEmbedder
 from pipeline.stance_model import StanceModel
+from store import Database
 
 Progress = Callable[[int], None]
 

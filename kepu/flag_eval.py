@@ -21,12 +21,12 @@ import numpy as np
 
 from common.records import Flag, Post
 from common.settings import Settings
-from kepu.store import Database
 from models.metrics import expected_calibration_error
 from pipeline.detector import Detection, PseudoscienceDetector
 from pipeline.embedding import Embedder, Role
 from pipeline.flagger import Flagger
 from pipeline.jsonlines import parse_json_lines
+from store import Database
 
 LabelledPost = tuple[Post, str]
 

@@ -20,11 +20,11 @@ from common.errors import InputError
 from common.records import Claim, Flag, Post
 from common.settings import Settings
 from kepu.scoring_service import build_flagger
-from kepu.store import Database
-from kepu.store.claims import copy_vectors_from
 from pipeline.embedding import Embedder, MemoEmbedder
 from pipeline.jsonlines import parse_json_lines
 from pipeline.posts_file import read_posts
+from store import Database
+from store.claims import copy_vectors_from
 
 LABELS = ("myth", "debunk", "science", "offtopic")
 

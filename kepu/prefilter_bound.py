@@ -23,11 +23,11 @@ from common.records import Post
 from common.settings import Settings
 from kepu.flag_eval import development_posts, synthetic_posts
 from kepu.scoring_service import claim_index
-from kepu.store import Database
 from pipeline.embedding import Embedder
 from pipeline.language import detect_lang
 from pipeline.matching import ClaimIndex
 from pipeline.sentences import post_sentences
+from store import Database
 
 MARGINS = (0.0, 0.02, 0.05, 0.08)
 

@@ -10,11 +10,11 @@ from dataclasses import replace
 from typing import Any
 
 from common.records import TOPICS, Claim, Post, post_text
-from kepu.store import Database
-from kepu.store import review as store
-from kepu.store.claims import save_claims
 from models.detector_feedback import feedback_from_verdict
 from review_queue.rules import CONFIRMED_PSEUDOSCIENCE
+from store import Database
+from store import review as store
+from store.claims import save_claims
 
 
 def feed_back(db: Database) -> int:

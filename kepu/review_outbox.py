@@ -17,14 +17,14 @@ from typing import Any
 
 from common.records import ReviewTask
 from common.settings import Settings
-from kepu.store import Database
-from kepu.store import review as store
-from kepu.store import review_integrity as integrity_store
 from review_queue.backend import BackendUnavailable, ReviewBackend
 from review_queue.integrity import data_hash
 from review_queue.panels import read_expert_languages, read_panels
 from review_queue.rounds import Evidence, ShownClaim, review_rounds, task_payload
 from review_queue.rules import pick_reviewers
+from store import Database
+from store import review as store
+from store import review_integrity as integrity_store
 
 log = logging.getLogger(__name__)
 

@@ -17,9 +17,6 @@ from common.records import Decision
 from common.settings import Settings
 from kepu.review_feedback import feed_back
 from kepu.review_outbox import flush_outbox, panels_path, to_json
-from kepu.store import Database
-from kepu.store import review as store
-from kepu.store import review_integrity as istore
 from review_queue.backend import Annotation, RemoteTask, ReviewBackend
 from review_queue.integrity import (
     NOTE,
@@ -42,6 +39,9 @@ from review_queue.rounds import (
     task_payload,
 )
 from review_queue.rules import check_reviewer, outcome, pick_arbiter, validate_decision
+from store import Database
+from store import review as store
+from store import review_integrity as istore
 
 log = logging.getLogger(__name__)
 

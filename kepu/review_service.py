@@ -14,11 +14,11 @@ from typing import Any
 from common.errors import InputError
 from common.secret_text import reveal
 from common.settings import Settings
-from kepu.audit_chain import ChainReport
 from kepu.review_feedback import MAX_VARIANTS, feed_back, with_variant
 from kepu.review_outbox import flush_outbox, label_config, plan_rounds
-from kepu.store import Database
 from review_queue.backend import ReviewBackend
+from store import Database
+from store.audit_chain import ChainReport
 
 __all__ = ["MAX_VARIANTS", "feed_back", "label_config", "open_backend", "plan_rounds", "pull",
            "push", "review_status", "sync_reviews", "verify_audit", "with_variant"]
@@ -75,7 +75,7 @@ def review_status(settings: Settings) -> dict[str, Any]:
     """What the lead must look at, per panel: open and overdue counts, overdue rounds (with
     assignee and due time), answers not accepted and still waiting, pending arbitrations, and
     changes seen after decisions."""
-    from kepu.store import review_status as status_store
+    from store import review_status as status_store
 
     with Database(settings.database) as db:
         return status_store.status(db)
@@ -83,7 +83,7 @@ def review_status(settings: Settings) -> dict[str, Any]:
 
 def verify_audit(settings: Settings, anchor: tuple[int, str] | None = None) -> ChainReport:
     """Check the audit log's hash chain (read-only)."""
-    from kepu.store.audit import verify_audit as verify
+    from store.audit import verify_audit as verify
 
     if not settings.database.exists():
         raise InputError(str(settings.database), "no database here (set KEPU_HOME)")

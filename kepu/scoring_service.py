@@ -12,10 +12,6 @@ from common.errors import InputError
 from common.records import Flag, Post
 from common.settings import Settings
 from kepu.detector_service import load_detector
-from kepu.store import Database
-from kepu.store.claims import cache_vectors, cached_vectors, claim_hash, current_claims
-from kepu.store.flags import save_flags
-from kepu.store.posts import load_posts
 from models.registry import current_classifier
 from pipeline.calibration import ScoreCalibration
 from pipeline.embedding import Embedder
@@ -24,6 +20,10 @@ from pipeline.matching import ClaimIndex
 from pipeline.scoring import ScoreWeights
 from pipeline.stance_model import StanceModel
 from pipeline.usearch_index import UsearchSearch
+from store import Database
+from store.claims import cache_vectors, cached_vectors, claim_hash, current_claims
+from store.flags import save_flags
+from store.posts import load_posts
 
 log = logging.getLogger(__name__)
 

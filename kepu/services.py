@@ -15,16 +15,16 @@ from common.errors import CrawlError
 from common.settings import Settings
 from crawlers.sources import read_sources
 from flows.report_render import render_weekly
-from kepu.store import Database
-from kepu.store.claims import save_claims
-from kepu.store.flags import flagged_posts
-from kepu.store.models import unflagged_scores
-from kepu.store.posts import upsert_sources
-from kepu.store.review import active_learning_count, save_tasks, uncertain_candidates
 from models.active import select_for_review
 from pipeline.claims_file import read_claims
 from review_queue.panels import read_panels
 from review_queue.queue import ACTIVE_LEARNING, build_tasks, build_uncertain_tasks
+from store import Database
+from store.claims import save_claims
+from store.flags import flagged_posts
+from store.models import unflagged_scores
+from store.posts import upsert_sources
+from store.review import active_learning_count, save_tasks, uncertain_candidates
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def crawl(settings: Settings, sources_path: Path) -> dict[str, int]:
     frontier (crawl_frontier_url), crawl_processes subprocesses crawl and this process stores."""
     from crawlers.launch import run_crawl
     from crawlers.schedule import due_sources
-    from kepu.store.posts import last_crawled
+    from store.posts import last_crawled
 
     sources = read_sources(sources_path)
     if settings.crawl_processes > 1 and not settings.crawl_frontier_url:

@@ -32,7 +32,6 @@ from common.records import Post, post_text
 from common.settings import Settings
 from kepu.flag_eval import LabelledPost, dev_files, development_posts
 from kepu.scoring_service import build_flagger
-from kepu.store import Database
 from models.registry import vector_cache
 from models.stance_training import (
     fit_pair_head,
@@ -59,6 +58,7 @@ from pipeline.stance_model import (
     pair_features,
     post_features,
 )
+from store import Database
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int], None]

@@ -18,14 +18,6 @@ import numpy as np
 from common.errors import ModelError
 from common.records import Claim
 from common.settings import Settings
-from kepu.store import Database
-from kepu.store.models import (
-    current_model,
-    expert_examples,
-    get_model,
-    promote_model,
-    register_model,
-)
 from models.bootstrap import examples_from_claims
 from models.classifier import LinearHead, load_head, train_head
 from models.datasets import LOADERS, Example, load_datasets
@@ -35,6 +27,14 @@ from models.ngram import NgramHead, load_ngram_head
 from models.training import Trained, evaluate, train_classifier, train_ngram_classifier
 from models.vectors import VectorCache, post_vectors
 from pipeline.embedding import Embedder
+from store import Database
+from store.models import (
+    current_model,
+    expert_examples,
+    get_model,
+    promote_model,
+    register_model,
+)
 
 log = logging.getLogger(__name__)
 KIND = "post-classifier"
@@ -221,8 +221,8 @@ def standalone_flag_rates(settings: Settings, db: Database, embedder: Embedder,
     from kepu.detector_eval import CachedEmbedder
     from kepu.flag_eval import development_posts, flag_rates
     from kepu.scoring_service import build_flagger
-    from kepu.store.claims import save_claims
     from pipeline.claims_file import read_claims
+    from store.claims import save_claims
 
     if not db.scalar("SELECT count(*) FROM claims"):  # as every flagging command does
         save_claims(db, read_claims(settings.data_dir / "claims" / "claims.jsonl"))

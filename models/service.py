@@ -10,9 +10,9 @@ from pathlib import Path
 
 from common.errors import ModelError
 from common.settings import Settings
-from kepu.store import Database
 from models.gate import GateVerdict
 from pipeline.embedders import load_embedder
+from store import Database
 
 Progress = Callable[[int], None] | None
 KINDS = ("linear", "mlp", "ngram", "transformer")

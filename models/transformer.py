@@ -22,10 +22,10 @@ import numpy as np
 
 from common.errors import ModelError
 from common.settings import Settings
-from kepu.store import Database
-from kepu.store.models import current_model, register_model
 from models.datasets import Example
 from models.training import describe, evaluate
+from store import Database
+from store.models import current_model, register_model
 
 log = logging.getLogger(__name__)
 KIND = "post-transformer"

@@ -9,8 +9,8 @@ import pytest
 
 from common.records import Claim
 from common.settings import PROJECT_ROOT, Settings, load_settings
-from kepu.store import Database
 from pipeline.embedding import HashingEmbedder
+from store import Database
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

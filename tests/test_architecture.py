@@ -15,7 +15,7 @@ PURE = [
     "pipeline/claims_file.py", "pipeline/posts_file.py", "pipeline/jsonlines.py", "review_queue/panels.py",
     "review_queue/priority.py", "review_queue/queue.py", "review_queue/rules.py",
     "review_queue/rounds.py", "review_queue/backend.py", "review_queue/integrity.py",
-    "kepu/audit_chain.py", "flows/weeks.py", "crawlers/urls.py",
+    "store/audit_chain.py", "flows/weeks.py", "crawlers/urls.py",
     "flows/narratives.py", "flows/pseudonyms.py", "flows/report_figures.py",
     "flows/report_labels.py", "flows/report_summary.py", "flows/report_sparkline.py",
     "crawlers/sources.py", "crawlers/encoding.py", "crawlers/neardup.py", "crawlers/dumps.py",
@@ -39,7 +39,7 @@ def test_pure_module_imports_no_adapter(module):
         elif isinstance(node, ast.ImportFrom) and node.module:
             imported.add(node.module.split(".")[0])
     assert not imported & ADAPTERS, f"{module} imports {imported & ADAPTERS}"
-    assert "kepu.store" not in {getattr(n, "module", "") for n in ast.walk(tree)}
+    assert "store" not in {getattr(n, "module", "") for n in ast.walk(tree)}
 
 
 def _commands(typer_app, prefix=()):

@@ -23,7 +23,7 @@ DatasetOpt = Annotated[list[str] | None, typer.Option(
 @contextmanager
 def _opened() -> Iterator[tuple[object, object]]:
     from kepu.cli import _settings
-    from kepu.store import Database
+    from store import Database
 
     settings = _settings()
     with Database(settings.database) as db:
@@ -86,7 +86,7 @@ def list_models_cmd() -> None:
     Example: kepu models list
     """
     from kepu.cli import console
-    from kepu.store.models import list_models
+    from store.models import list_models
 
     with _opened() as (_settings, db):
         rows = list_models(db)  # type: ignore[arg-type]

@@ -118,9 +118,9 @@ def eval_flags(
     )
     from kepu.scoring_service import build_flagger
     from kepu.services import ensure_claims
-    from kepu.store import Database
     from pipeline.embedders import load_embedder
     from pipeline.embedding import describe
+    from store import Database
 
     settings = _settings()
     ensure_claims(settings)
@@ -151,9 +151,9 @@ def _eval_flags_leave_one_set_out() -> None:
     from kepu.eval_service import report_lines
     from kepu.scoring_service import load_stance_model
     from kepu.services import ensure_claims
-    from kepu.store import Database
     from pipeline.embedders import load_embedder
     from pipeline.embedding import describe
+    from store import Database
 
     settings = _settings().model_copy(update={"use_stance_model": True})
     ensure_claims(settings)
@@ -186,7 +186,6 @@ def bench_flag(
     from kepu.flag_eval import bench_flag as run
     from kepu.scoring_service import build_flagger
     from kepu.services import ensure_claims
-    from kepu.store import Database
     from pipeline.embedders import (
         SentenceTransformerEmbedder,
         default_minilm_path,
@@ -194,6 +193,7 @@ def bench_flag(
         load_embedder,
     )
     from pipeline.embedding import describe
+    from store import Database
 
     settings = _settings()
     ensure_claims(settings)
@@ -222,9 +222,9 @@ def bench_prefilter(
     from kepu.cli import _settings, console
     from kepu.prefilter_bound import prefilter_bound
     from kepu.services import ensure_claims
-    from kepu.store import Database
     from pipeline.embedders import first_layers_embedder, load_embedder
     from pipeline.embedding import describe
+    from store import Database
 
     settings = _settings()
     ensure_claims(settings)

@@ -113,9 +113,9 @@ def verify_audit(expect: Annotated[str | None, typer.Option(
     Example: kepu review verify-audit --expect 1042:5f0c...e9
     """
     from common.errors import InputError, StoreError
-    from kepu.audit_chain import parse_anchor
     from kepu.cli import _settings
     from kepu.review_service import verify_audit as verify
+    from store.audit_chain import parse_anchor
 
     try:
         anchor = parse_anchor(expect) if expect else None

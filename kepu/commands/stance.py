@@ -24,8 +24,8 @@ def train_stance(
     from kepu.cli import _progress, _settings
     from kepu.services import ensure_claims
     from kepu.stance_service import train_stance as run
-    from kepu.store import Database
     from pipeline.embedders import load_embedder
+    from store import Database
 
     settings = _settings()
     ensure_claims(settings)
@@ -74,8 +74,8 @@ def train_calibration(
     from kepu.calibration_service import train_calibration as run
     from kepu.cli import _settings
     from kepu.services import ensure_claims
-    from kepu.store import Database
     from pipeline.embedders import load_embedder
+    from store import Database
 
     settings = _settings()
     ensure_claims(settings)

@@ -20,7 +20,7 @@ from common.settings import load_settings
 from crawlers.middlewares import RefusedAddress, ResolverRefusals
 from crawlers.resolver import GuardedResolver, non_public_reason
 from kepu import services
-from kepu.store import Database
+from store import Database
 from tests.crawlers.hostile_site import serve_hostile
 
 HOSTS = {

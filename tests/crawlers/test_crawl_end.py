@@ -9,8 +9,8 @@ from types import SimpleNamespace
 from crawlers.items import PostItem, UnchangedPage
 from crawlers.pipelines import DuckDBStorePipeline
 from crawlers.sources import Source
-from kepu.store import Database
-from kepu.store.crawls import died_runs, page_digests, start_crawl_run, write_page_digests
+from store import Database
+from store.crawls import died_runs, page_digests, start_crawl_run, write_page_digests
 from tests.crawlers.hostile_site import EN_SENTENCES
 
 SPIDER = SimpleNamespace(sources=[Source("feed-a", "http://a.test/feed.xml", "feed"),

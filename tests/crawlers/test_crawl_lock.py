@@ -14,14 +14,14 @@ import time
 import pytest
 
 from common.settings import PROJECT_ROOT
-from kepu.store import Database
+from store import Database
 from tests.crawlers.hostile_site import serve_hostile
 
 pytestmark = pytest.mark.e2e
 
 TAKE_LOCK = """
 import sys, time
-from kepu.store import Database
+from store import Database
 with Database(sys.argv[1], lock_wait_s=120):  # waits for the crawl child, then holds the file
     print("took", flush=True)
     time.sleep(4)

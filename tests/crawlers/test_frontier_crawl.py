@@ -16,7 +16,7 @@ from redis import Redis
 from common.errors import CrawlError
 from common.settings import load_settings
 from kepu import services
-from kepu.store import Database
+from store import Database
 from tests.crawlers.frontier_site import PRIVATE, SiteLog, serve_frontier_site
 
 pytestmark = pytest.mark.e2e

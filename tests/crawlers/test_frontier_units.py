@@ -15,7 +15,7 @@ from crawlers.frontier_codec import decode_item, dumps, encode_item, loads
 from crawlers.frontier_crawl import _recover, ingest
 from crawlers.run_recorder import RunRecorder
 from crawlers.sources import Source
-from kepu.store import Database
+from store import Database
 
 
 class _Spider:

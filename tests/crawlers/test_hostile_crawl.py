@@ -14,7 +14,7 @@ import pytest
 
 from common.settings import load_settings
 from kepu import services
-from kepu.store import Database
+from store import Database
 from tests.crawlers.hostile_site import BIG, FAILING, FORBIDDEN, GOOD, serve_hostile
 
 

@@ -13,7 +13,7 @@ import psutil
 import pytest
 
 from common.settings import PROJECT_ROOT
-from kepu.store import Database
+from store import Database
 from tests.crawlers.hostile_site import serve_hostile
 
 pytestmark = pytest.mark.e2e

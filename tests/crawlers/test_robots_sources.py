@@ -8,7 +8,7 @@ import json
 
 from common.settings import load_settings
 from kepu import services
-from kepu.store import Database
+from store import Database
 from tests.crawlers.counting_site import PRIVATE, PUBLIC, serve_counting
 
 

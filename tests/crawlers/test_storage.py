@@ -10,8 +10,8 @@ from common.errors import InputError
 from common.records import Post
 from crawlers.importer import import_posts
 from crawlers.storage import PostSink
-from kepu.store import Database
-from kepu.store.posts import save_post
+from store import Database
+from store.posts import save_post
 from tests.crawlers.hostile_site import EN_SENTENCES
 
 ARTICLE = " ".join(EN_SENTENCES)

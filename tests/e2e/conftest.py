@@ -10,7 +10,7 @@ import pytest
 from common.settings import load_settings
 from kepu.demo import write_sample_sources
 from kepu.sample_server import serve_site
-from kepu.store import Database
+from store import Database
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kepu.store import Database
+from store import Database
 
 pytestmark = pytest.mark.e2e
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from common.settings import load_settings
-from kepu.store import Database
+from store import Database
 
 pytestmark = pytest.mark.e2e
 

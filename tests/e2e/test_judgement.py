@@ -12,10 +12,10 @@ from common.settings import load_settings
 from kepu.flag_eval import development_posts
 from kepu.scoring_service import build_flagger
 from kepu.services import import_claims
-from kepu.store import Database
 from pipeline.claims_file import read_claims
 from pipeline.embedders import load_embedder
 from pipeline.embedding import MemoEmbedder
+from store import Database
 
 pytestmark = pytest.mark.e2e
 

@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from common.records import Flag, Match, Post, ReviewTask
-from kepu.store import Database
-from kepu.store.claims import save_claims
-from kepu.store.flags import save_flags
-from kepu.store.posts import save_post
-from kepu.store.review import save_tasks
+from store import Database
+from store.claims import save_claims
+from store.flags import save_flags
+from store.posts import save_post
+from store.review import save_tasks
 
 WEEK = "2026-W47"
 W47 = datetime(2026, 11, 16, 4, tzinfo=UTC)  # Monday noon in Shanghai

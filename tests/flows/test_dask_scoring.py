@@ -21,9 +21,9 @@ from common.settings import load_settings
 from flows.score_bench import prepare
 from kepu.flag_eval import dev_posts, synthetic_posts
 from kepu.scoring_service import score_posts
-from kepu.store import Database
-from kepu.store.flags import save_flags
 from pipeline.embedders import load_embedder
+from store import Database
+from store.flags import save_flags
 
 pytestmark = pytest.mark.e2e
 DATA = load_settings().data_dir

@@ -12,8 +12,8 @@ import sys
 import pytest
 
 from common.settings import PROJECT_ROOT
-from kepu.store import Database
-from kepu.store.claims import save_claims
+from store import Database
+from store.claims import save_claims
 
 pytestmark = pytest.mark.e2e
 TOKEN = "ls-token-7f3a9c1e5b"

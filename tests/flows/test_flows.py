@@ -11,7 +11,7 @@ import pytest
 from common.errors import InputError, ModelError
 from flows import pipeline
 from flows.schedules import build_deployments
-from kepu.store import Database
+from store import Database
 from tests.flows.conftest import WEEK, fill_week
 
 
@@ -50,7 +50,7 @@ def test_weekly_report_flow_caches_until_the_data_change(harness, filled):
 def test_crawl_flow_scores_after_crawling(harness, settings, tiny_claims):
     from kepu.demo import write_sample_sources
     from kepu.sample_server import serve_site
-    from kepu.store.claims import save_claims
+    from store.claims import save_claims
 
     with Database(settings.database) as db:
         save_claims(db, tiny_claims)

@@ -17,9 +17,9 @@ from common.records import TOPICS, Flag, Match, Post
 from common.settings import load_settings
 from flows.report_labels import CLAIM_VERDICTS, LABELS, PLATFORMS, REVIEW_VERDICTS, UNKNOWN
 from kepu import services
-from kepu.store import Database
-from kepu.store.flags import save_flags
-from kepu.store.posts import save_post
+from store import Database
+from store.flags import save_flags
+from store.posts import save_post
 from tests.conftest import make_tiny_claims
 from tests.flows.conftest import W46, W47, WEEK, fill_week
 from tests.flows.pdf_layout import (

@@ -13,7 +13,7 @@ import sys
 import pytest
 
 from kepu.cli import main
-from kepu.store import Database
+from store import Database
 
 SURROGATE = '{"id": "a", "text": "Vaccines \\ud800 are tested."}\n'
 

@@ -7,9 +7,9 @@ from kepu.calibration_service import train_calibration
 from kepu.flag_eval import dev_posts, flag_rates, sample_site_posts
 from kepu.scoring_service import build_flagger, load_calibration
 from kepu.services import ensure_claims
-from kepu.store import Database
 from pipeline.calibration import ScoreCalibration
 from pipeline.embedders import load_embedder
+from store import Database
 
 
 def test_fitted_calibration_is_used_where_it_fits(settings, tmp_path):

@@ -8,9 +8,9 @@ import numpy as np
 from kepu.flag_eval import bench_flag
 from kepu.scoring_service import build_flagger
 from kepu.services import ensure_claims
-from kepu.store import Database
 from models.detector_training import fit_detector
 from pipeline.embedders import load_embedder
+from store import Database
 from tests.pipeline.test_detector import THINGS, data
 
 

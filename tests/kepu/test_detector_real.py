@@ -8,8 +8,8 @@ from common.records import Post
 from common.settings import load_settings
 from kepu.scoring_service import build_flagger
 from kepu.services import ensure_claims
-from kepu.store import Database
 from pipeline.embedders import load_embedder
+from store import Database
 
 PSEUDO = [
     Post("ps-zh", "老中医私下透露的秘方：把生鸡蛋清敷在头顶睡一晚，头皮里的毒素全部排出，"

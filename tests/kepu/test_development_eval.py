@@ -9,9 +9,9 @@ from common.records import post_text
 from common.settings import PROJECT_ROOT
 from kepu.flag_eval import dev_files
 from kepu.services import ensure_claims
-from kepu.store import Database
 from pipeline.embedders import load_embedder
 from pipeline.stance_model import StanceModel
+from store import Database
 
 
 @pytest.fixture

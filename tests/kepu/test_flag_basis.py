@@ -2,8 +2,8 @@
 review queue reads both with the flagged posts. Re-scoring replaces them."""
 
 from common.records import Flag, Post
-from kepu.store.flags import flagged_posts, save_flags
-from kepu.store.posts import save_post
+from store.flags import flagged_posts, save_flags
+from store.posts import save_post
 
 
 def test_the_basis_and_detector_score_are_stored_and_replaced(db):

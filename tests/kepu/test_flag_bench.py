@@ -6,8 +6,8 @@ import numpy as np
 from kepu.flag_eval import bench_flag
 from kepu.scoring_service import build_flagger
 from kepu.services import ensure_claims
-from kepu.store import Database
 from pipeline.embedders import load_embedder
+from store import Database
 
 
 def test_bench_reports_both_runs_and_the_encoder_share(settings):

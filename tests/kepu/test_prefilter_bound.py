@@ -12,9 +12,9 @@ from kepu.prefilter_bound import (
     prefilter_bound,
 )
 from kepu.services import ensure_claims
-from kepu.store import Database
 from pipeline.embedders import load_embedder
 from pipeline.embedding import HashingEmbedder
+from store import Database
 
 
 def test_near_match_shares_count_sentences_within_each_margin():

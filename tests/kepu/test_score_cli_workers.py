@@ -15,7 +15,7 @@ import pytest
 from common.settings import PROJECT_ROOT, load_settings
 from flows.score_bench import prepare
 from kepu.flag_eval import synthetic_posts
-from kepu.store import Database
+from store import Database
 
 
 def _env(home) -> dict[str, str]:

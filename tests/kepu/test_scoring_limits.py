@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from common.records import Post
 from kepu.scoring_service import build_flagger
-from kepu.store.claims import save_claims
+from store.claims import save_claims
 
 
 def test_long_sentences_are_cut_before_embedding(settings, db, tiny_claims, counting_embedder):

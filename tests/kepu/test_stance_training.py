@@ -9,9 +9,9 @@ import pytest
 from common.errors import InputError
 from kepu.services import ensure_claims
 from kepu.stance_service import PAIR_TRAINING_SETS, pair_training_sets, train_stance
-from kepu.store import Database
 from pipeline.embedders import load_embedder
 from pipeline.stance_model import StanceModel
+from store import Database
 
 FACTS = [("Vitamin C cures colds", "Vitamin C cures colds in trials", "Vitamin C does not cure colds"),
          ("Masks block droplets", "Masks block most droplets in tests", "Masks let all droplets through"),

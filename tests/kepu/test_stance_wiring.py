@@ -5,9 +5,9 @@ import logging
 import numpy as np
 
 from kepu.scoring_service import build_flagger, load_stance_model
-from kepu.store.claims import save_claims
 from pipeline.embedding import HashingEmbedder
 from pipeline.stance_model import POST_FEATURES, StanceModel
+from store.claims import save_claims
 
 
 def _save_model(directory, embedder_name: str) -> None:

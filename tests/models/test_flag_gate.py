@@ -6,11 +6,11 @@ import pytest
 
 from common.errors import ModelError
 from common.settings import load_settings
-from kepu.store import Database
-from kepu.store.models import current_model
 from models.gate import flag_gate_verdict
 from models.registry import KIND, current_classifier, promote, train_and_register
 from pipeline.embedding import HashingEmbedder
+from store import Database
+from store.models import current_model
 
 
 def test_the_flag_verdict_names_each_rate_and_the_limit():

@@ -8,12 +8,12 @@ import pytest
 
 from common.errors import ModelError
 from common.settings import load_settings
-from kepu.store import Database
-from kepu.store.models import current_model
 from models.datasets import load_datasets
 from models.ngram import calibrate_ngram, load_ngram_head, train_ngram_head
 from models.registry import KIND, current_classifier, evaluate_version, promote, train_and_register
 from pipeline.embedding import HashingEmbedder
+from store import Database
+from store.models import current_model
 
 FAKE = ["喝盐水能杀死病毒，赶紧转发", "Miracle lemon water cures the virus, doctors hide it",
         "神奇偏方包治百病，医生都不说", "Secret remedy kills the virus, share before deleted"]

@@ -6,8 +6,6 @@ import pytest
 
 from common.errors import ModelError
 from common.settings import load_settings
-from kepu.store import Database
-from kepu.store.models import current_model, list_models, unflagged_scores
 from models.registry import (
     KIND,
     current_classifier,
@@ -18,6 +16,8 @@ from models.registry import (
     train_and_register,
 )
 from pipeline.embedding import HashingEmbedder
+from store import Database
+from store.models import current_model, list_models, unflagged_scores
 
 
 @pytest.fixture

@@ -9,11 +9,11 @@ import pytest
 from common.records import Flag, Match, Post
 from kepu.review_service import feed_back, plan_rounds
 from kepu.services import enqueue_flagged, enqueue_uncertain
-from kepu.store import Database
-from kepu.store import review as store
-from kepu.store.claims import save_claims
-from kepu.store.flags import save_flags
-from kepu.store.posts import save_post
+from store import Database
+from store import review as store
+from store.claims import save_claims
+from store.flags import save_flags
+from store.posts import save_post
 
 # post key -> (flagged, classifier score, matched claim or None)
 POSTS = {

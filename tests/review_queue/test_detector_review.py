@@ -6,11 +6,11 @@ from __future__ import annotations
 from common.records import Flag, Match, Post
 from kepu.review_service import feed_back
 from kepu.services import enqueue_flagged
-from kepu.store import Database
-from kepu.store import review as store
-from kepu.store.claims import current_claims, save_claims
-from kepu.store.flags import save_flags
-from kepu.store.posts import save_post
+from store import Database
+from store import review as store
+from store.claims import current_claims, save_claims
+from store.flags import save_flags
+from store.posts import save_post
 
 QUANTUM = ("量子能量吊坠，贴身佩戴七天，血液里的毒素全部排出，医院不会告诉你。"
            "Scientists are hiding it: the quantum pendant cures every disease.")

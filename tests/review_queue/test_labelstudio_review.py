@@ -16,12 +16,12 @@ from kepu.cli import app
 from kepu.review_outbox import project_title
 from kepu.review_service import pull, push
 from kepu.services import enqueue_flagged
-from kepu.store import Database
-from kepu.store.audit import verify_audit
-from kepu.store.claims import save_claims
-from kepu.store.flags import save_flags
-from kepu.store.posts import save_post
 from review_queue.labelstudio_client import LabelStudioBackend
+from store import Database
+from store.audit import verify_audit
+from store.claims import save_claims
+from store.flags import save_flags
+from store.posts import save_post
 
 pytestmark = pytest.mark.e2e
 

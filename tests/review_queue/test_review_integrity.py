@@ -18,12 +18,12 @@ from common.settings import Settings, load_settings
 from kepu.review_outbox import project_title
 from kepu.review_service import pull, push, review_status
 from kepu.services import enqueue_flagged
-from kepu.store import Database
-from kepu.store.claims import save_claims
-from kepu.store.flags import save_flags
-from kepu.store.posts import save_post
 from review_queue.integrity import data_hash
 from review_queue.labelstudio_client import LabelStudioBackend
+from store import Database
+from store.claims import save_claims
+from store.flags import save_flags
+from store.posts import save_post
 
 pytestmark = pytest.mark.e2e
 TOKENS: dict[str, str] = {}  # accounts already signed up on the session's server

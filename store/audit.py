@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from kepu.audit_chain import AuditRow, ChainReport, verify_chain
-from kepu.store.db import Database
+from store.audit_chain import AuditRow, ChainReport, verify_chain
+from store.db import Database
 
 BATCH = 10_000
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from common.records import Decision, ReviewTask
-from kepu.store.db import Database
+from store.db import Database
 
 
 def save_tasks(db: Database, tasks: Sequence[ReviewTask], actor: str = "queue") -> int:

@@ -1,5 +1,5 @@
 """DuckDB storage: the only package that writes SQL."""
 
-from kepu.store.db import Database
+from store.db import Database
 
 __all__ = ["Database"]

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 import duckdb
 
 from common.errors import StoreError
-from kepu.audit_chain import GENESIS, chain_hash
+from store.audit_chain import GENESIS, chain_hash
 
 log = logging.getLogger(__name__)
 AUDIT_CHAIN_MIGRATION = 7  # the migration that adds the hash chain; earlier rows are hashed then
@@ -26,7 +26,7 @@ AUDIT_CHAIN_MIGRATION = 7  # the migration that adds the hash chain; earlier row
 
 def _migrations() -> list[tuple[int, str, str]]:
     found = []
-    for entry in resources.files("kepu.store").joinpath("migrations").iterdir():
+    for entry in resources.files("store").joinpath("migrations").iterdir():
         if entry.name.endswith(".sql"):
             number = int(entry.name.split("_", 1)[0])
             found.append((number, entry.name, entry.read_text(encoding="utf-8")))
@@ -145,7 +145,7 @@ class Database:
         return row[0] if row else None
 
     def audit(self, actor: str, entity: str, entity_id: str, action: str, detail: str = "") -> None:
-        """Append one audit-log row, chained to the previous one (see kepu.audit_chain).
+        """Append one audit-log row, chained to the previous one (see store.audit_chain).
 
         The only writer of audit rows; callers do this inside the same transaction as the change.
         """

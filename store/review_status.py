@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kepu.store.db import Database
+from store.db import Database
 
 _OPEN_ROUNDS = (
     "SELECT r.id AS round_id, r.task_id, r.panel, r.role, coalesce(r.assigned_to, '') AS "

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from kepu.store.db import Database
+from store.db import Database
 
 ARBITER_ROLES = ("arbiter",)
 FALSE_POSITIVE_VERDICTS = ("accurate", "not_science")

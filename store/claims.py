@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from common.records import Claim
-from kepu.store.db import Database
+from store.db import Database
 
 
 def claim_hash(claim: Claim) -> str:

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from common.records import Post
-from kepu.store.db import Database
+from store.db import Database
 
 Outcome = Literal["new", "changed", "unchanged", "duplicate"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from kepu.store.db import Database
+from store.db import Database
 
 
 def sent_rounds(db: Database) -> list[dict[str, Any]]:

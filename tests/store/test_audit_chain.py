@@ -10,9 +10,9 @@ import sys
 import pytest
 
 from common.settings import PROJECT_ROOT
-from kepu.audit_chain import parse_anchor
-from kepu.store import Database
-from kepu.store.audit import verify_audit
+from store import Database
+from store.audit import verify_audit
+from store.audit_chain import parse_anchor
 
 
 def _write(db: Database, n: int = 6) -> None:
@@ -47,7 +47,7 @@ def test_any_update_or_delete_of_an_audit_row_is_detected(db, tamper):
 
 
 def test_a_row_rehashed_after_its_change_still_breaks_the_next_link(db):
-    from kepu.audit_chain import chain_hash
+    from store.audit_chain import chain_hash
 
     _write(db)
     row_id, logged, prev = db.rows("SELECT id, epoch_us(logged_at), prev_hash FROM audit_log "
@@ -59,7 +59,7 @@ def test_a_row_rehashed_after_its_change_still_breaks_the_next_link(db):
 
 
 def test_a_rewritten_chain_is_caught_by_a_head_written_down_before(db):
-    from kepu.audit_chain import GENESIS, chain_hash
+    from store.audit_chain import GENESIS, chain_hash
 
     _write(db)
     anchor = (verify_audit(db).head_id, verify_audit(db).head_hash)

@@ -13,11 +13,11 @@ import pytest
 
 from common.errors import StoreError
 from common.settings import PROJECT_ROOT
-from kepu.store import Database
+from store import Database
 
 HOLD = """
 import sys, time
-from kepu.store import Database
+from store import Database
 db = Database(sys.argv[1])
 print("held", flush=True)
 time.sleep(float(sys.argv[2]))
@@ -37,7 +37,7 @@ def test_waits_for_the_lock_and_says_who_holds_it(tmp_path, caplog):
     path = tmp_path / "k.duckdb"
     holder = _hold(path, 1.5)
     started = time.monotonic()
-    with caplog.at_level(logging.WARNING, logger="kepu.store.db"), \
+    with caplog.at_level(logging.WARNING, logger="store.db"), \
             Database(path, lock_wait_s=60) as db:
         waited = time.monotonic() - started
         assert db.scalar("SELECT count(*) FROM posts") == 0

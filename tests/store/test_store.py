@@ -1,11 +1,11 @@
 from datetime import UTC, datetime
 
 from common.records import Claim, Flag, Match, Post, ReviewTask
-from kepu.store import Database
-from kepu.store.claims import current_claims, save_claims
-from kepu.store.flags import flagged_posts, save_flags
-from kepu.store.posts import load_posts, save_post
-from kepu.store.review import save_tasks
+from store import Database
+from store.claims import current_claims, save_claims
+from store.flags import flagged_posts, save_flags
+from store.posts import load_posts, save_post
+from store.review import save_tasks
 
 
 def test_migrations_apply_once(tmp_path):

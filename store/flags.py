@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from common.records import Flag
-from kepu.store.db import Database
+from store.db import Database
 
 
 def save_flags(db: Database, flags: Sequence[Flag], claim_versions: dict[str, int],

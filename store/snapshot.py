@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kepu.store.db import Database
+from store.db import Database
 
 # Tables whose rows scale with posts, crawls or reviews: scoring does not read them.
 LEFT_OUT = frozenset({

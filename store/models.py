@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from kepu.store.db import Database
+from store.db import Database
 
 
 def register_model(db: Database, version: str, kind: str, path: str, parent: str | None,

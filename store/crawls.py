@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from kepu.store.db import Database
+from store.db import Database
 
 RunOutcome = Literal["finished", "stopped"]
 
