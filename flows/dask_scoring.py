@@ -72,7 +72,7 @@ def prefect_api() -> Iterator[None]:
 
 def _prepare(settings: Settings, db: Any) -> tuple[bytes, dict[str, int], str]:
     """Build the flagger here once (its writes land in the real file), then the snapshot."""
-    from kepu.scoring_service import build_flagger
+    from kepu.screening.scoring import build_flagger
     from pipeline.embedders import load_embedder
     from store.snapshot import write_scoring_snapshot
 
@@ -87,7 +87,7 @@ def _prepare(settings: Settings, db: Any) -> tuple[bytes, dict[str, int], str]:
 @flow(name="score-on-dask")
 def score_on_dask_flow(settings: Settings, rescore: bool = False) -> dict[str, float]:
     """Score unscored posts (all with `rescore`) on the Dask workers; store flags here."""
-    from kepu.scoring_service import posts_to_score
+    from kepu.screening.scoring import posts_to_score
     from store import Database
     from store.flags import save_flags
 

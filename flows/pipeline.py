@@ -1,7 +1,7 @@
 """Prefect flows: crawl, score (+ enqueue), review-sync, weekly-report, retrain, and all together.
 
-Flows only orchestrate; each task calls one use case (`kepu.services`, `kepu.scoring_service`,
-and, imported when the task runs, `kepu.review_service` and `models.training`). Retries only on
+Flows only orchestrate; each task calls one use case (kepu.screening, kepu.reviewing,
+kepu.research, flows.weekly_report). Retries only on
 I/O (crawl, review sync). Every flow takes `settings=None` so a scheduled run builds its own
 from the environment (the flow run is then the entry point).
 
@@ -22,8 +22,11 @@ from prefect.cache_policies import NONE
 
 from common.errors import InputError, KepuError, ModelError, ReviewError
 from common.settings import Settings, load_settings
+from flows.weekly_report import latest_week, weekly_report
 from flows.weeks import check_week, last_full_week
-from kepu import services
+from kepu.reviewing.enqueue import enqueue_flagged
+from kepu.screening.claims import import_claims
+from kepu.screening.crawling import crawl
 
 FLOWS = ("crawl", "score", "review-sync", "weekly-report", "retrain", "all")
 
@@ -48,17 +51,17 @@ def _sources_file(settings: Settings, sources: Path | None) -> Path:
 
 @task(retries=2, retry_delay_seconds=10, cache_policy=NONE)
 def crawl_task(settings: Settings, sources: Path) -> dict[str, int]:
-    return services.crawl(settings, sources)
+    return crawl(settings, sources)
 
 
 @task(cache_policy=NONE)
 def import_claims_task(settings: Settings, path: Path) -> dict[str, int]:
-    return services.import_claims(settings, path)
+    return import_claims(settings, path)
 
 
 @task(cache_policy=NONE)
 def score_task(settings: Settings, rescore: bool = False) -> dict[str, int]:
-    from kepu.scoring_service import score_posts
+    from kepu.screening.scoring import score_posts
     from pipeline.embedders import load_embedder
     from store import Database
 
@@ -70,13 +73,13 @@ def score_task(settings: Settings, rescore: bool = False) -> dict[str, int]:
 
 @task(cache_policy=NONE)
 def enqueue_task(settings: Settings) -> int:
-    return services.enqueue_flagged(settings)
+    return enqueue_flagged(settings)
 
 
 @task(retries=3, retry_delay_seconds=30, cache_policy=NONE)
 def review_sync_task(settings: Settings) -> Any:
     """Push new review rounds to the review UI and pull verdicts back (the review area's code)."""
-    from kepu.review_service import sync_reviews
+    from kepu.reviewing.sync import sync_reviews
 
     return sync_reviews(settings)
 
@@ -84,7 +87,7 @@ def review_sync_task(settings: Settings) -> Any:
 @task(cache_policy=NONE)
 def retrain_task(settings: Settings) -> Any:
     """Train a candidate classifier on reviewed examples (promotion: the models area's gate)."""
-    from models.service import retrain
+    from kepu.research.classifier import retrain
 
     return retrain(settings)
 
@@ -108,7 +111,7 @@ def report_cache_key(_context: object, parameters: dict[str, Any]) -> str | None
 
 @task(cache_key_fn=report_cache_key, persist_result=True)
 def report_task(settings: Settings, week: str, lang: str) -> Path:
-    return services.weekly_report(settings, week, lang)
+    return weekly_report(settings, week, lang)
 
 
 @flow(name="crawl")
@@ -145,7 +148,7 @@ def _require(module: str, name: str, error: type[KepuError]) -> None:
 @flow(name="review-sync")
 def review_sync_flow(settings: Settings | None = None) -> Any:
     """Exchange review rounds and verdicts with the review UI."""
-    _require("kepu.review_service", "sync_reviews", ReviewError)
+    _require("kepu.reviewing.sync", "sync_reviews", ReviewError)
     return review_sync_task(_settings(settings))
 
 
@@ -161,7 +164,7 @@ def weekly_report_flow(settings: Settings | None = None, week: str | None = None
 @flow(name="retrain")
 def retrain_flow(settings: Settings | None = None) -> Any:
     """Retrain the post classifier from expert verdicts."""
-    _require("models.service", "retrain", ModelError)
+    _require("kepu.research.classifier", "retrain", ModelError)
     return retrain_task(_settings(settings))
 
 
@@ -180,12 +183,12 @@ def pipeline_flow(settings: Settings | None = None, sources: Path | None = None,
     result["crawl"] = crawl_task(settings, _sources_file(settings, sources))
     result["score"] = score_flow(settings)
     if review_sync:
-        _require("kepu.review_service", "sync_reviews", ReviewError)
+        _require("kepu.reviewing.sync", "sync_reviews", ReviewError)
         result["review_sync"] = review_sync_task(settings)
     if retrain:
-        _require("models.service", "retrain", ModelError)
+        _require("kepu.research.classifier", "retrain", ModelError)
         result["retrain"] = retrain_task(settings)
-    week = week or services.latest_week(settings) or last_full_week(datetime.now(UTC))
+    week = week or latest_week(settings) or last_full_week(datetime.now(UTC))
     result["report"] = report_task(settings, check_week(week), lang)
     return result
 

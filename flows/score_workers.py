@@ -38,7 +38,7 @@ class FlaggerPlugin(WorkerPlugin):
         self.flagger: Any = None
 
     def setup(self, worker: Any) -> None:
-        from kepu.scoring_service import build_flagger
+        from kepu.screening.scoring import build_flagger
         from pipeline.embedders import load_embedder
         from store import Database
 

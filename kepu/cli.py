@@ -1,4 +1,5 @@
-"""The `kepu` command line: thin commands over the services, each with an example."""
+"""The `kepu` command line: thin commands over the use cases (kepu.screening, kepu.reviewing,
+kepu.research, flows, kepu.evaluation), each with an example."""
 
 from __future__ import annotations
 
@@ -67,7 +68,7 @@ def demo(lang: Annotated[str, typer.Option(help="Report language: zh or en")] = 
 
     settings = _settings()
     result = run_demo(settings, lang)
-    from kepu.services import summary
+    from kepu.screening.status import summary
 
     _print_summary(settings, summary(settings), result)
 
@@ -95,8 +96,8 @@ def flag(
 
     Example: kepu flag --input posts.jsonl --output flags.jsonl
     """
-    from kepu.scoring_service import build_flagger
-    from kepu.services import ensure_claims
+    from kepu.screening.claims import ensure_claims
+    from kepu.screening.scoring import build_flagger
     from pipeline.embedders import load_embedder
     from pipeline.posts_file import check_output, read_posts, write_flags
     from store import Database
@@ -126,7 +127,7 @@ def claims_import(
 
     Example: kepu claims import data/claims/claims.jsonl
     """
-    from kepu.services import import_claims
+    from kepu.screening.claims import import_claims
 
     counts = import_claims(_settings(), file, topic)
     console.print(f"claims: {json.dumps(counts)}")
@@ -139,7 +140,7 @@ def _score(settings: Settings, rescore: bool, workers: int | None) -> tuple[int,
 
         result = score_on_dask(settings, workers, rescore=rescore)
         return int(result["scored"]), int(result["flagged"])
-    from kepu.scoring_service import score_posts
+    from kepu.screening.scoring import score_posts
     from pipeline.embedders import load_embedder
     from store import Database
 
@@ -158,7 +159,7 @@ def score(rescore: Annotated[bool, typer.Option(help="Re-score posts already sco
 
     Example: kepu score --rescore --workers 2
     """
-    from kepu.services import enqueue_flagged
+    from kepu.reviewing.enqueue import enqueue_flagged
 
     settings = _settings()
     scored, flagged = _score(settings, rescore, workers)
@@ -177,8 +178,8 @@ def report(
     """
     from datetime import UTC, datetime
 
+    from flows.weekly_report import weekly_report
     from flows.weeks import last_full_week
-    from kepu.services import weekly_report
 
     path = weekly_report(_settings(), week or last_full_week(datetime.now(UTC)), lang)
     console.print(f"report: {path.resolve()}")
@@ -194,7 +195,7 @@ def site_build(
 
     Example: kepu sample-site build
     """
-    from kepu.sample_site import build_site
+    from crawlers.sample_site import build_site
 
     console.print(f"{build_site(source, target)} article pages written to {target}")
 

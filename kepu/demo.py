@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from common.settings import Settings
-from kepu.sample_server import serve_site
+from crawlers.sample_server import serve_site
 
 
 def write_sample_sources(base_url: str, path: Path) -> Path:

@@ -23,6 +23,7 @@ import numpy as np
 from common.errors import ModelError
 from common.settings import Settings
 from models.datasets import Example
+from models.examples import gather_examples
 from models.training import describe, evaluate
 from store import Database
 from store.models import current_model, register_model
@@ -163,8 +164,6 @@ def train_transformer_candidate(settings: Settings, db: Database,
                                 datasets: Sequence[str] | None, train_limit: int | None,
                                 max_steps: int) -> tuple[str, Path, dict, dict]:
     """Train, save_pretrained into a versioned directory and register (not promoted)."""
-    from models.registry import gather_examples
-
     examples = gather_examples(settings, db, datasets, train_limit)
     clf, card = train_transformer(examples, base_model_path(settings), max_steps)
     version = datetime.now(UTC).strftime("transformer-%Y%m%dT%H%M%S%f")

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from safetensors.numpy import load_file, save_file
 
-from pipeline.embedding import Embedder, mean_vectors
+from pipeline.embedding import Embedder, Role, mean_vectors
 from pipeline.sentences import post_sentences
 
 log = logging.getLogger(__name__)
@@ -92,3 +92,23 @@ def post_vectors(embedder: Embedder, texts: Sequence[str], cache: VectorCache | 
     else:
         vectors = sentence_vectors(embedder, cache, flat, progress)
     return mean_vectors(vectors, [len(sentences) for sentences in per_post])
+
+
+class CachedEmbedder:
+    """An embedder whose query vectors persist in the vector cache: an evaluation re-run only
+    pays for texts it has not seen (same vectors, so the same flags)."""
+
+    def __init__(self, inner: Embedder, cache: VectorCache) -> None:
+        self._inner, self._cache = inner, cache
+        self.name, self.vectors_id = inner.name, inner.vectors_id
+        self.runtime, self.dim = inner.runtime, inner.dim
+
+    def encode(self, texts: Sequence[str], role: Role = "passage") -> np.ndarray:
+        if role != "query":
+            return self._inner.encode(texts, role=role)
+        todo = list(dict.fromkeys(t for t in texts if self._cache.get(sentence_key(t)) is None))
+        if todo:
+            self._cache.add([sentence_key(t) for t in todo], self._inner.encode(todo, role=role))
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._cache.get(sentence_key(t)) for t in texts])  # type: ignore[misc]

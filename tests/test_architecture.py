@@ -19,7 +19,7 @@ PURE = [
     "flows/narratives.py", "flows/pseudonyms.py", "flows/report_figures.py",
     "flows/report_labels.py", "flows/report_summary.py", "flows/report_sparkline.py",
     "crawlers/sources.py", "crawlers/encoding.py", "crawlers/neardup.py", "crawlers/dumps.py",
-    "crawlers/schedule.py", "crawlers/bench_site.py", "crawlers/extract.py",
+    "crawlers/schedule.py", "kepu/evaluation/bench_site.py", "crawlers/extract.py",
     "models/bootstrap.py", "common/records.py",
     "models/datasets.py", "models/metrics.py", "models/gate.py", "models/active.py",
     "models/expert.py", "models/training.py", "models/vectors.py", "models/classifier.py",

@@ -38,7 +38,7 @@ def crawl(
     Example: kepu crawl --sources sources.jsonl --due-only --processes 2
     """
     from kepu.cli import _settings
-    from kepu.services import crawl as crawl_sources
+    from kepu.screening.crawling import crawl as crawl_sources
 
     settings = _settings()
     if due_only or processes:
@@ -76,8 +76,8 @@ def bench_crawl(
 
     Example: kepu bench crawl --pages 2000 --processes 2
     """
-    from crawlers.bench import bench_crawl as run_bench
     from kepu.cli import _settings
+    from kepu.evaluation.bench_crawl import bench_crawl as run_bench
 
     for result in run_bench(_settings(), pages, processes):
         console.print(stats_table(f"bench {result.label}: {pages} pages", result.counts, {
@@ -94,7 +94,7 @@ def bench_crawl_kill(
 
     Example: kepu bench crawl-kill --pages 400 --kills 5
     """
-    from crawlers.crash_bench import bench_crawl_kill as run_bench
+    from kepu.evaluation.bench_crawl_kill import bench_crawl_kill as run_bench
 
     result = run_bench(pages, kills, seed)
     figures = {"pages in the site": result.pages,

@@ -25,8 +25,8 @@ def train_detector(
     Example: kepu train-detector --out /tmp/detector
     """
     from kepu.cli import _progress, _settings, console
-    from kepu.detector_service import DEFAULT_PARTS
-    from kepu.detector_service import train_detector as run
+    from kepu.research.detector import DEFAULT_PARTS
+    from kepu.research.detector import train_detector as run
     from pipeline.embedders import load_embedder
 
     settings = _settings()
@@ -53,7 +53,7 @@ def eval_detector(
     Example: kepu eval detector --split dev
     """
     from kepu.cli import _progress, _settings, console
-    from kepu.detector_eval import detector_flags
+    from kepu.evaluation.detector import detector_flags
 
     settings = _settings()
     with _progress() as bar:

@@ -48,9 +48,9 @@ def bench_report(
 
     Example: kepu bench report --posts 1000000
     """
-    from flows.bench import bench_report as run_bench
-    from flows.bench import describe
     from kepu.cli import _settings, console
+    from kepu.evaluation.bench_report import bench_report as run_bench
+    from kepu.evaluation.bench_report import describe
 
     console.print(describe(run_bench(_settings(), posts, week, pdf=pdf)), highlight=False)
 

@@ -28,7 +28,7 @@ def start(
     """
     from common.secret_text import reveal
     from kepu.cli import _settings
-    from kepu.labelstudio_server import invite_link, start_server
+    from kepu.reviewing.labelstudio_server import invite_link, start_server
 
     settings = _settings()
     server = start_server(settings.labelstudio_venv, data_dir or settings.labelstudio_data,

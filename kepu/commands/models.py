@@ -67,8 +67,8 @@ def train(
     Example: kepu train --kind linear
     """
     from kepu.cli import console
+    from kepu.research.classifier import train_candidate
     from models.datasets import licence_warnings
-    from models.service import train_candidate
 
     with _opened() as (settings, db), _embedding_progress() as progress:
         for warning in licence_warnings(dataset or settings.classifier_datasets):
@@ -119,7 +119,7 @@ def promote(version: Annotated[str, typer.Argument(help="Candidate version id")]
     Example: kepu models promote head-20250101T000000000000
     """
     from kepu.cli import console
-    from models.service import promote_candidate
+    from kepu.research.classifier import promote_candidate
 
     with _opened() as (settings, db), _embedding_progress() as progress:
         verdict = promote_candidate(settings, db, version, progress)
@@ -139,7 +139,7 @@ def eval_classifier(
     Example: kepu eval classifier
     """
     from kepu.cli import console
-    from models.service import evaluate_classifier
+    from kepu.research.classifier import evaluate_classifier
 
     with _opened() as (settings, db), _embedding_progress() as progress:
         metrics = evaluate_classifier(settings, db, version, dataset, progress)
@@ -157,7 +157,7 @@ def eval_classifier(
 
 def _print_detector_transfer(dataset: list[str] | None) -> None:
     from kepu.cli import console
-    from kepu.detector_service import detector_transfer
+    from kepu.research.detector import detector_transfer
 
     with _opened() as (settings, _db), _embedding_progress() as progress:
         figures = detector_transfer(settings, dataset, progress)  # type: ignore[arg-type]

@@ -33,13 +33,13 @@ def eval_operating_point(
     """
     from common.errors import InputError
     from kepu.cli import _settings, console
-    from kepu.eval_service import report_lines
-    from kepu.operating_point import (
+    from kepu.evaluation.operating_point import (
         built_in_set,
         claim_row,
         operating_point,
         read_labelled_posts,
     )
+    from kepu.evaluation.public_sets import report_lines
     from pipeline.claims_file import read_claims
     from pipeline.embedders import load_embedder
     from pipeline.embedding import describe

@@ -18,8 +18,8 @@ def eval_matching(
     Example: kepu eval matching --split test --embedder sentence-transformers
     """
     from kepu.cli import _progress, _settings, console
-    from kepu.eval_service import eval_matching as run
-    from kepu.eval_service import report_lines
+    from kepu.evaluation.public_sets import eval_matching as run
+    from kepu.evaluation.public_sets import report_lines
     from pipeline.embedders import load_embedder
     from pipeline.embedding import describe
 
@@ -41,10 +41,10 @@ def eval_stance() -> None:
     Example: kepu eval stance
     """
     from kepu.cli import _progress, _settings, console
-    from kepu.eval_service import eval_stance as run
-    from kepu.eval_service import report_lines
-    from kepu.scoring_service import load_stance_model
-    from kepu.stance_service import eval_trained_stance
+    from kepu.evaluation.public_sets import eval_stance as run
+    from kepu.evaluation.public_sets import report_lines
+    from kepu.research.stance import eval_trained_stance
+    from kepu.screening.scoring import load_stance_model
     from pipeline.embedders import load_embedder
     from pipeline.embedding import describe
     from pipeline.stance_model import StanceModel
@@ -75,9 +75,9 @@ def eval_checkworthy() -> None:
 
     Example: kepu eval checkworthy
     """
-    from kepu.checkworthy_service import eval_checkworthy as run
     from kepu.cli import _progress, _settings, console
-    from kepu.eval_service import report_lines
+    from kepu.evaluation.public_sets import report_lines
+    from kepu.research.checkworthy import eval_checkworthy as run
     from pipeline.embedders import load_embedder
     from pipeline.embedding import describe
 
@@ -108,16 +108,11 @@ def eval_flags(
         _eval_flags_leave_one_set_out()
         return
     from kepu.cli import _settings, console
-    from kepu.eval_service import report_lines
-    from kepu.flag_eval import (
-        dev_files,
-        flag_rates,
-        held_out_files,
-        labelled_posts,
-        sample_site_posts,
-    )
-    from kepu.scoring_service import build_flagger
-    from kepu.services import ensure_claims
+    from kepu.evaluation.public_sets import report_lines
+    from kepu.screening.claims import ensure_claims
+    from kepu.screening.scoring import build_flagger
+    from models.flag_figures import flag_rates
+    from models.labelled_posts import dev_files, held_out_files, labelled_posts, sample_site_posts
     from pipeline.embedders import load_embedder
     from pipeline.embedding import describe
     from store import Database
@@ -147,10 +142,10 @@ def eval_flags(
 def _eval_flags_leave_one_set_out() -> None:
     from common.errors import ModelError
     from kepu.cli import _progress, _settings, console
-    from kepu.development_eval import leave_one_set_out
-    from kepu.eval_service import report_lines
-    from kepu.scoring_service import load_stance_model
-    from kepu.services import ensure_claims
+    from kepu.evaluation.development import leave_one_set_out
+    from kepu.evaluation.public_sets import report_lines
+    from kepu.screening.claims import ensure_claims
+    from kepu.screening.scoring import load_stance_model
     from pipeline.embedders import load_embedder
     from pipeline.embedding import describe
     from store import Database
@@ -183,9 +178,9 @@ def bench_flag(
     Example: kepu bench flag --posts 5000
     """
     from kepu.cli import _settings, console
-    from kepu.flag_eval import bench_flag as run
-    from kepu.scoring_service import build_flagger
-    from kepu.services import ensure_claims
+    from kepu.evaluation.flag_bench import bench_flag as run
+    from kepu.screening.claims import ensure_claims
+    from kepu.screening.scoring import build_flagger
     from pipeline.embedders import (
         SentenceTransformerEmbedder,
         default_minilm_path,
@@ -220,8 +215,8 @@ def bench_prefilter(
     Example: kepu bench prefilter --posts 5000 --encoder-layers 1 --encoder-layers 2
     """
     from kepu.cli import _settings, console
-    from kepu.prefilter_bound import prefilter_bound
-    from kepu.services import ensure_claims
+    from kepu.evaluation.prefilter_bound import prefilter_bound
+    from kepu.screening.claims import ensure_claims
     from pipeline.embedders import first_layers_embedder, load_embedder
     from pipeline.embedding import describe
     from store import Database

@@ -29,8 +29,8 @@ def push(panels: PanelsOption = None, active_share: ActiveShareOption = None) ->
     Example: kepu review push --active-share 0.05
     """
     from kepu.cli import _settings
-    from kepu.review_service import open_backend
-    from kepu.review_service import push as push_rounds
+    from kepu.reviewing.sync import open_backend
+    from kepu.reviewing.sync import push as push_rounds
 
     settings = _settings()
     console.print(push_rounds(settings, open_backend(settings), panels, active_share))
@@ -43,8 +43,8 @@ def pull(panels: PanelsOption = None) -> None:
     Example: kepu review pull
     """
     from kepu.cli import _settings
-    from kepu.review_service import open_backend
-    from kepu.review_service import pull as pull_annotations
+    from kepu.reviewing.sync import open_backend
+    from kepu.reviewing.sync import pull as pull_annotations
 
     settings = _settings()
     console.print(pull_annotations(settings, open_backend(settings), panels))
@@ -59,7 +59,7 @@ def status() -> None:
     Example: kepu review status
     """
     from kepu.cli import _settings
-    from kepu.review_service import review_status
+    from kepu.reviewing.sync import review_status
 
     s = review_status(_settings())
     _table(f"review queue (outbox: {s['outbox']} rounds not yet sent)",
@@ -114,7 +114,7 @@ def verify_audit(expect: Annotated[str | None, typer.Option(
     """
     from common.errors import InputError, StoreError
     from kepu.cli import _settings
-    from kepu.review_service import verify_audit as verify
+    from kepu.reviewing.sync import verify_audit as verify
     from store.audit_chain import parse_anchor
 
     try:

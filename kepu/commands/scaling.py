@@ -30,8 +30,8 @@ def bench_score(
 
     Example: kepu bench score --workers 1,2 --posts 2000
     """
-    from flows.score_bench import bench_score as run
     from kepu.cli import _settings, console
+    from kepu.evaluation.bench_score import bench_score as run
     from pipeline.embedders import load_embedder
     from pipeline.embedding import describe
 

@@ -22,8 +22,8 @@ def train_stance(
     Example: kepu train-stance --out /tmp/stance
     """
     from kepu.cli import _progress, _settings
-    from kepu.services import ensure_claims
-    from kepu.stance_service import train_stance as run
+    from kepu.research.stance import train_stance as run
+    from kepu.screening.claims import ensure_claims
     from pipeline.embedders import load_embedder
     from store import Database
 
@@ -47,8 +47,8 @@ def train_checkworthy(
 
     Example: kepu train-checkworthy --out /tmp/checkworthy
     """
-    from kepu.checkworthy_service import train_checkworthy as run
     from kepu.cli import _progress, _settings
+    from kepu.research.checkworthy import train_checkworthy as run
     from pipeline.embedders import load_embedder
 
     settings = _settings()
@@ -71,9 +71,9 @@ def train_calibration(
 
     Example: kepu train-calibration --out /tmp/calibration
     """
-    from kepu.calibration_service import train_calibration as run
     from kepu.cli import _settings
-    from kepu.services import ensure_claims
+    from kepu.research.calibration import train_calibration as run
+    from kepu.screening.claims import ensure_claims
     from pipeline.embedders import load_embedder
     from store import Database
 

@@ -19,7 +19,7 @@ from twisted.internet.error import DNSLookupError
 from common.settings import load_settings
 from crawlers.middlewares import RefusedAddress, ResolverRefusals
 from crawlers.resolver import GuardedResolver, non_public_reason
-from kepu import services
+from kepu.screening.crawling import crawl
 from store import Database
 from tests.crawlers.hostile_site import serve_hostile
 
@@ -128,7 +128,7 @@ def _crawl(tmp_path, urls, **overrides):
     sources = tmp_path / "sources.jsonl"
     sources.write_text("".join(json.dumps({"id": f"s{i}", "url": u, "kind": "page", "depth": 0})
                                + "\n" for i, u in enumerate(urls)))
-    counts = services.crawl(settings, sources)
+    counts = crawl(settings, sources)
     with Database(settings.database) as db:
         errors = {r[0]: (r[1], r[2]) for r in db.rows("SELECT url, kind, reason FROM crawl_errors")}
     return counts, errors

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawlers.crash_bench import bench_crawl_kill
+from kepu.evaluation.bench_crawl_kill import bench_crawl_kill
 
 
 @pytest.mark.e2e

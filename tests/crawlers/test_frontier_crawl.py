@@ -15,7 +15,7 @@ from redis import Redis
 
 from common.errors import CrawlError
 from common.settings import load_settings
-from kepu import services
+from kepu.screening.crawling import crawl
 from store import Database
 from tests.crawlers.frontier_site import PRIVATE, SiteLog, serve_frontier_site
 
@@ -45,7 +45,7 @@ def _stored(settings) -> tuple[int, int]:
 def test_two_processes_fetch_and_store_each_of_400_pages_once(tmp_path, redis_url):
     settings = _settings(tmp_path, redis_url)
     with serve_frontier_site(400) as (base, site):
-        counts = services.crawl(settings, _sources(tmp_path, base))
+        counts = crawl(settings, _sources(tmp_path, base))
     articles = {p: n for p, n in site.hits.items() if p.startswith("/a/")}
     assert len(articles) == 400 and set(articles.values()) == {1}  # one shared dedup set
     assert _stored(settings) == (400, 400)
@@ -61,7 +61,7 @@ def test_two_processes_fetch_and_store_each_of_400_pages_once(tmp_path, redis_ur
 def test_per_domain_concurrency_holds_across_processes(tmp_path, redis_url):
     settings = _settings(tmp_path, redis_url, crawl_concurrency_per_domain=2)
     with serve_frontier_site(60, latency_s=0.15) as (base, site):
-        counts = services.crawl(settings, _sources(tmp_path, base))
+        counts = crawl(settings, _sources(tmp_path, base))
     assert counts["new"] == 60
     # each process gets one of the two slots; two processes each using two would show 3 or 4
     assert site.most_at_once <= 2
@@ -85,7 +85,7 @@ def test_a_crawler_killed_mid_run_loses_no_url(tmp_path, redis_url):
     with serve_frontier_site(400, latency_s=0.02) as (base, site):
         killer = threading.Thread(target=_kill_one_crawler, args=(site, 100, killed))
         killer.start()
-        counts = services.crawl(settings, _sources(tmp_path, base))
+        counts = crawl(settings, _sources(tmp_path, base))
         killer.join()
     assert killed and counts["processes_lost"] == 1
     assert counts["reclaimed"] >= 1  # the survivor took the dead one's requests back
@@ -115,11 +115,11 @@ def test_every_process_gone_leaves_the_frontier_for_the_next_run(tmp_path, redis
         killer = threading.Thread(target=kill_when_busy)
         killer.start()
         with pytest.raises(CrawlError, match="requests left in the frontier"):
-            services.crawl(settings, sources)
+            crawl(settings, sources)
         killer.join()
         first = _stored(settings)
         time.sleep(1.2)  # the dead process's heartbeat expires
-        counts = services.crawl(settings, sources)  # the same sources: resumed
+        counts = crawl(settings, sources)  # the same sources: resumed
     assert 0 < first[0] < 200
     assert _stored(settings) == (200, 200)
     assert counts["new"] == 200 - first[0]

@@ -13,7 +13,7 @@ import json
 import pytest
 
 from common.settings import load_settings
-from kepu import services
+from kepu.screening.crawling import crawl
 from store import Database
 from tests.crawlers.hostile_site import BIG, FAILING, FORBIDDEN, GOOD, serve_hostile
 
@@ -34,11 +34,11 @@ def hostile(tmp_path_factory):
                              crawl_timeout_s=1, crawl_retry_backoff_s=0.1)
     with serve_hostile() as (base, state):
         sources = _write_sources(home, base)
-        first = services.crawl(settings, sources)
+        first = crawl(settings, sources)
         hits_after_first = dict(state.hits)
         big_sent = state.big_bytes_sent
         state.phase = 2
-        second = services.crawl(settings, sources)
+        second = crawl(settings, sources)
         yield {"settings": settings, "base": base, "state": state, "first": first,
                "second": second, "hits": hits_after_first, "big_sent": big_sent}
 
@@ -115,7 +115,7 @@ def test_recrawl_counts_unchanged_changed_and_links_the_repost(hostile):
 def test_loopback_refused_unless_allowed(tmp_path):
     settings = load_settings(home=tmp_path, allow_private_addresses=False, crawl_http_cache=False)
     with serve_hostile() as (base, state):
-        counts = services.crawl(settings, _write_sources(tmp_path, base))
+        counts = crawl(settings, _write_sources(tmp_path, base))
     assert sum(state.hits.values()) == 0
     assert counts["pages"] == 0 and counts["refused"] == 2
     with Database(settings.database) as db:
@@ -130,7 +130,7 @@ def test_only_due_sources_are_recrawled(tmp_path):
         sources = tmp_path / "one.jsonl"
         sources.write_text(json.dumps({"id": "one", "url": f"{base}/good-en.html", "kind": "page",
                                        "depth": 0, "interval_minutes": 60}) + "\n")
-        first = services.crawl(settings, sources)
-        second = services.crawl(settings, sources)
+        first = crawl(settings, sources)
+        second = crawl(settings, sources)
     assert first["new"] == 1 and second["pages"] == 0
     assert state.hits["/good-en.html"] == 1

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from common.settings import load_settings
-from kepu import services
+from kepu.screening.crawling import crawl
 from store import Database
 from tests.crawlers.counting_site import PRIVATE, PUBLIC, serve_counting
 
@@ -21,7 +21,7 @@ def test_disallowed_page_source_is_refused_next_to_sitemap_and_feed(tmp_path):
                 {"id": "feed", "url": f"{base}/feed.xml", "kind": "feed"},
                 {"id": "private", "url": f"{base}{PRIVATE}", "kind": "page", "depth": 0}]
         sources.write_text("".join(json.dumps(r) + "\n" for r in rows))
-        counts = services.crawl(settings, sources)
+        counts = crawl(settings, sources)
     assert hits[PRIVATE] == 0 and hits["/robots.txt"] == 1
     assert counts["new"] == len(PUBLIC) and counts["refused"] >= 1
     with Database(settings.database) as db:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from common.settings import load_settings
+from crawlers.sample_server import serve_site
 from kepu.demo import write_sample_sources
-from kepu.sample_server import serve_site
 from store import Database
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -37,17 +37,18 @@ def site_url():
 @pytest.fixture(scope="session")
 def crawled(e2e_settings, site_url):
     """The sample site crawled once into a fresh DuckDB file, with the bundled claims base."""
-    from kepu import services
+    from kepu.screening.claims import import_claims
+    from kepu.screening.crawling import crawl
 
-    services.import_claims(e2e_settings, DATA / "claims" / "claims.jsonl")
+    import_claims(e2e_settings, DATA / "claims" / "claims.jsonl")
     sources = write_sample_sources(site_url, e2e_settings.home / "sources.jsonl")
-    stats = services.crawl(e2e_settings, sources)
+    stats = crawl(e2e_settings, sources)
     return sources, stats
 
 
 @pytest.fixture(scope="session")
 def scored(e2e_settings, crawled):
-    from kepu.scoring_service import score_posts
+    from kepu.screening.scoring import score_posts
     from pipeline.embedders import load_embedder
 
     with Database(e2e_settings.database) as db:

@@ -27,10 +27,10 @@ def test_every_article_stored_once_robots_obeyed(e2e_settings, crawled, labels):
 
 
 def test_recrawl_stores_nothing_new(e2e_settings, crawled, scored):
-    from kepu import services
+    from kepu.screening.crawling import crawl
 
     sources, _ = crawled
-    again = services.crawl(e2e_settings, sources)
+    again = crawl(e2e_settings, sources)
     assert again.get("new", 0) == 0 and again.get("unchanged", 0) == again["pages"]
     with Database(e2e_settings.database) as db:
         assert db.scalar("SELECT count(*) FROM posts") == again["pages"]

@@ -9,9 +9,9 @@ import pytest
 
 from common.records import Post
 from common.settings import load_settings
-from kepu.flag_eval import development_posts
-from kepu.scoring_service import build_flagger
-from kepu.services import import_claims
+from kepu.screening.claims import import_claims
+from kepu.screening.scoring import build_flagger
+from models.labelled_posts import development_posts
 from pipeline.claims_file import read_claims
 from pipeline.embedders import load_embedder
 from pipeline.embedding import MemoEmbedder

@@ -18,9 +18,9 @@ import time
 import pytest
 
 from common.settings import load_settings
-from flows.score_bench import prepare
-from kepu.flag_eval import dev_posts, synthetic_posts
-from kepu.scoring_service import score_posts
+from kepu.evaluation.bench_score import prepare
+from kepu.screening.scoring import score_posts
+from models.labelled_posts import dev_posts, synthetic_posts
 from pipeline.embedders import load_embedder
 from store import Database
 from store.flags import save_flags
@@ -130,7 +130,7 @@ def test_a_worker_killed_mid_partition_leaves_each_flag_once(tmp_path, cluster):
 def test_a_partition_stored_twice_leaves_each_flag_once(tmp_path):
     one, _ = _twin_databases(tmp_path, 120)
     with Database(one.database) as db:
-        from kepu.scoring_service import build_flagger, posts_to_score
+        from kepu.screening.scoring import build_flagger, posts_to_score
 
         flagger = build_flagger(one, db, load_embedder(one))
         versions = {c.id: c.version for c in flagger.index.claims}

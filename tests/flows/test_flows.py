@@ -48,8 +48,8 @@ def test_weekly_report_flow_caches_until_the_data_change(harness, filled):
 
 
 def test_crawl_flow_scores_after_crawling(harness, settings, tiny_claims):
+    from crawlers.sample_server import serve_site
     from kepu.demo import write_sample_sources
-    from kepu.sample_server import serve_site
     from store.claims import save_claims
 
     with Database(settings.database) as db:
@@ -67,10 +67,10 @@ def test_crawl_flow_scores_after_crawling(harness, settings, tiny_claims):
 
 
 def test_review_sync_retries_and_retrain_call_the_other_areas(harness, settings, monkeypatch):
-    import models.service
+    import kepu.research.classifier
 
-    monkeypatch.delattr(models.service, "retrain", raising=False)
-    with pytest.raises(ModelError, match="models.service.retrain is not available"):
+    monkeypatch.delattr(kepu.research.classifier, "retrain", raising=False)
+    with pytest.raises(ModelError, match="kepu.research.classifier.retrain is not available"):
         pipeline.retrain_flow(settings)
     calls: list[str] = []
 
@@ -80,7 +80,7 @@ def test_review_sync_retries_and_retrain_call_the_other_areas(harness, settings,
             raise ConnectionError("review UI down")  # the first try fails: retried
         return {"pushed": 2, "pulled": 1, "home": str(s.home)}
 
-    monkeypatch.setitem(sys.modules, "kepu.review_service",
+    monkeypatch.setitem(sys.modules, "kepu.reviewing.sync",
                         types.SimpleNamespace(sync_reviews=sync_reviews))
     monkeypatch.setattr(pipeline, "review_sync_task",
                         pipeline.review_sync_task.with_options(retry_delay_seconds=0))
@@ -88,7 +88,7 @@ def test_review_sync_retries_and_retrain_call_the_other_areas(harness, settings,
                                                    "home": str(settings.home)}
     assert calls == ["sync", "sync"]
     # Stand-ins for the real review push/pull and training (tested in their own areas).
-    monkeypatch.setattr(models.service, "retrain", lambda s: {"candidate": "v2"}, raising=False)
+    monkeypatch.setattr(kepu.research.classifier, "retrain", lambda s: {"candidate": "v2"}, raising=False)
     assert pipeline.retrain_flow(settings) == {"candidate": "v2"}
     with pytest.raises(InputError, match="unknown flow"):
         pipeline.run_named("nope", settings)

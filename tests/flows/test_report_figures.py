@@ -123,7 +123,7 @@ def test_empty_week_has_no_figures(db, settings):
 
 
 def test_bench_generates_and_reports_synthetic_posts(settings, tmp_path):
-    from flows.bench import bench_report, describe
+    from kepu.evaluation.bench_report import bench_report, describe
 
     result = bench_report(settings, 20_000, pdf=False, workdir=tmp_path / "bench")
     f = result.figures

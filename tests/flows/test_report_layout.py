@@ -16,7 +16,7 @@ import pytest
 from common.records import TOPICS, Flag, Match, Post
 from common.settings import load_settings
 from flows.report_labels import CLAIM_VERDICTS, LABELS, PLATFORMS, REVIEW_VERDICTS, UNKNOWN
-from kepu import services
+from flows.weekly_report import weekly_report
 from store import Database
 from store.flags import save_flags
 from store.posts import save_post
@@ -62,7 +62,7 @@ def printed(tmp_path_factory):
     with Database(settings.db_path) as db:
         fill_week(db, make_tiny_claims())
         fill_every_topic(db)
-    html = services.weekly_report(settings, WEEK, "zh")
+    html = weekly_report(settings, WEEK, "zh")
     return settings, html.read_text(encoding="utf-8"), html.with_suffix(".pdf")
 
 

@@ -12,7 +12,7 @@ from matplotlib import image
 
 from common.errors import InputError
 from flows.chromium import ReportRenderError, print_pdf, screenshot
-from kepu import services
+from flows.weekly_report import weekly_report
 from tests.flows.conftest import POSTS, WEEK, fill_week
 
 
@@ -24,7 +24,7 @@ def report_settings(db, tiny_claims, settings):
 
 
 def test_report_html_is_escaped_self_contained_and_pseudonymised(report_settings):
-    html_path = services.weekly_report(report_settings, WEEK, "zh")
+    html_path = weekly_report(report_settings, WEEK, "zh")
     html = html_path.read_text(encoding="utf-8")
     assert html_path.name == f"report-{WEEK}-zh.html"
     assert html_path.with_suffix(".pdf").stat().st_size > 10_000
@@ -39,17 +39,17 @@ def test_report_html_is_escaped_self_contained_and_pseudonymised(report_settings
         assert handle not in html, handle
     assert re.search(r"user-[0-9a-f]{10}", html)
     assert "疫苗与传染病" in html and "新出现的说法" in html and "伪科学" in html
-    en = services.weekly_report(report_settings, WEEK, "en").read_text(encoding="utf-8")
+    en = weekly_report(report_settings, WEEK, "en").read_text(encoding="utf-8")
     assert "Vaccines and infectious disease" in en and "Emerging narratives" in en
     assert "50%" in en  # false-positive rate of the week (2 of 4 reviewed flags)
     with pytest.raises(InputError, match="--lang"):
-        services.weekly_report(report_settings, WEEK, "fr")
+        weekly_report(report_settings, WEEK, "fr")
 
 
 def test_chromium_displays_the_report_with_cjk_text(report_settings, tmp_path):
     assert subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout, \
         "no Chinese font installed (scripts/setup.d/20-report.sh)"
-    html = services.weekly_report(report_settings, WEEK, "zh")
+    html = weekly_report(report_settings, WEEK, "zh")
     png = screenshot(html, tmp_path / "report.png", width=1100, height=1800)
     pixels = image.imread(png)
     assert pixels.shape[:2] == (1800, 1100)

@@ -3,10 +3,11 @@ the flagger using it only for the embedder and stance mode it was fitted on."""
 
 import json
 
-from kepu.calibration_service import train_calibration
-from kepu.flag_eval import dev_posts, flag_rates, sample_site_posts
-from kepu.scoring_service import build_flagger, load_calibration
-from kepu.services import ensure_claims
+from kepu.research.calibration import train_calibration
+from kepu.screening.claims import ensure_claims
+from kepu.screening.scoring import build_flagger, load_calibration
+from models.flag_figures import flag_rates
+from models.labelled_posts import dev_posts, sample_site_posts
 from pipeline.calibration import ScoreCalibration
 from pipeline.embedders import load_embedder
 from store import Database

@@ -3,7 +3,7 @@
 
 import csv
 
-from kepu.checkworthy_service import eval_checkworthy, fullfact_split, train_checkworthy
+from kepu.research.checkworthy import eval_checkworthy, fullfact_split, train_checkworthy
 from pipeline.checkworthy import CheckworthyHead
 from pipeline.embedders import load_embedder
 

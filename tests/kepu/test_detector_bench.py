@@ -5,9 +5,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from kepu.flag_eval import bench_flag
-from kepu.scoring_service import build_flagger
-from kepu.services import ensure_claims
+from kepu.evaluation.flag_bench import bench_flag
+from kepu.screening.claims import ensure_claims
+from kepu.screening.scoring import build_flagger
 from models.detector_training import fit_detector
 from pipeline.embedders import load_embedder
 from store import Database

@@ -6,8 +6,8 @@ import pytest
 
 from common.records import Post
 from common.settings import load_settings
-from kepu.scoring_service import build_flagger
-from kepu.services import ensure_claims
+from kepu.screening.claims import ensure_claims
+from kepu.screening.scoring import build_flagger
 from pipeline.embedders import load_embedder
 from store import Database
 

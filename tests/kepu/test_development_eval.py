@@ -4,11 +4,11 @@ embedder): every fold fits on the other sets only, and the pooled figures add up
 import numpy as np
 import pytest
 
-import kepu.development_eval as development_eval
+import kepu.evaluation.development as development_eval
 from common.records import post_text
 from common.settings import PROJECT_ROOT
-from kepu.flag_eval import dev_files
-from kepu.services import ensure_claims
+from kepu.screening.claims import ensure_claims
+from models.labelled_posts import dev_files
 from pipeline.embedders import load_embedder
 from pipeline.stance_model import StanceModel
 from store import Database

@@ -9,7 +9,7 @@ import pytest
 
 from common.errors import InputError
 from common.records import Flag, Match, Post
-from kepu.operating_point import (
+from kepu.evaluation.operating_point import (
     LabelledPost,
     figures,
     operating_point,
@@ -95,7 +95,7 @@ def test_our_post_files_name_the_claim_in_both_languages(tmp_path):
 
 
 def test_gold_claims_are_removed_a_fold_at_a_time_in_a_small_base():
-    from kepu.operating_point import gold_folds
+    from kepu.evaluation.operating_point import gold_folds
 
     posts = [LabelledPost(Post(f"p{i}", "t"), "myth", (f"c{i % 40}",)) for i in range(120)]
     posts.append(LabelledPost(Post("s", "t"), "science", ()))

@@ -4,14 +4,14 @@ import numpy as np
 import pytest
 
 from common.errors import InputError
-from kepu.prefilter_bound import (
+from kepu.evaluation.prefilter_bound import (
     CheapPass,
     NearMatches,
     full_recall_threshold,
     near_match_shares,
     prefilter_bound,
 )
-from kepu.services import ensure_claims
+from kepu.screening.claims import ensure_claims
 from pipeline.embedders import load_embedder
 from pipeline.embedding import HashingEmbedder
 from store import Database

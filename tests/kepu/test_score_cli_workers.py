@@ -13,8 +13,8 @@ import psutil
 import pytest
 
 from common.settings import PROJECT_ROOT, load_settings
-from flows.score_bench import prepare
-from kepu.flag_eval import synthetic_posts
+from kepu.evaluation.bench_score import prepare
+from models.labelled_posts import synthetic_posts
 from store import Database
 
 

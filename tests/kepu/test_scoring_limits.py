@@ -4,7 +4,7 @@ most max_sentence_chars each (a 1 MB post was one 1 MB sentence: minutes and gig
 from __future__ import annotations
 
 from common.records import Post
-from kepu.scoring_service import build_flagger
+from kepu.screening.scoring import build_flagger
 from store.claims import save_claims
 
 

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from common.errors import InputError
-from kepu.services import ensure_claims
-from kepu.stance_service import PAIR_TRAINING_SETS, pair_training_sets, train_stance
+from kepu.research.stance import PAIR_TRAINING_SETS, pair_training_sets, train_stance
+from kepu.screening.claims import ensure_claims
 from pipeline.embedders import load_embedder
 from pipeline.stance_model import StanceModel
 from store import Database

@@ -4,7 +4,7 @@ import logging
 
 import numpy as np
 
-from kepu.scoring_service import build_flagger, load_stance_model
+from kepu.screening.scoring import build_flagger, load_stance_model
 from pipeline.embedding import HashingEmbedder
 from pipeline.stance_model import POST_FEATURES, StanceModel
 from store.claims import save_claims

@@ -6,8 +6,9 @@ import pytest
 
 from common.errors import ModelError
 from common.settings import load_settings
+from kepu.research.promotion import promote
 from models.gate import flag_gate_verdict
-from models.registry import KIND, current_classifier, promote, train_and_register
+from models.registry import KIND, current_classifier, train_and_register
 from pipeline.embedding import HashingEmbedder
 from store import Database
 from store.models import current_model

@@ -8,9 +8,10 @@ import pytest
 
 from common.errors import ModelError
 from common.settings import load_settings
+from kepu.research.promotion import evaluate_version, promote
 from models.datasets import load_datasets
 from models.ngram import calibrate_ngram, load_ngram_head, train_ngram_head
-from models.registry import KIND, current_classifier, evaluate_version, promote, train_and_register
+from models.registry import KIND, current_classifier, train_and_register
 from pipeline.embedding import HashingEmbedder
 from store import Database
 from store.models import current_model

@@ -6,15 +6,9 @@ import pytest
 
 from common.errors import ModelError
 from common.settings import load_settings
-from models.registry import (
-    KIND,
-    current_classifier,
-    evaluate_version,
-    gather_examples,
-    model_card,
-    promote,
-    train_and_register,
-)
+from kepu.research.promotion import evaluate_version, promote
+from models.examples import gather_examples
+from models.registry import KIND, current_classifier, model_card, train_and_register
 from pipeline.embedding import HashingEmbedder
 from store import Database
 from store.models import current_model, list_models, unflagged_scores

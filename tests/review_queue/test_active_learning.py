@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from common.records import Flag, Match, Post
-from kepu.review_service import feed_back, plan_rounds
-from kepu.services import enqueue_flagged, enqueue_uncertain
+from kepu.reviewing.enqueue import enqueue_flagged, enqueue_uncertain
+from kepu.reviewing.sync import feed_back, plan_rounds
 from store import Database
 from store import review as store
 from store.claims import save_claims

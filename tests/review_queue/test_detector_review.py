@@ -4,8 +4,8 @@ no review UI): ranked below matched myths, and a confirmed one grows the claims 
 from __future__ import annotations
 
 from common.records import Flag, Match, Post
-from kepu.review_service import feed_back
-from kepu.services import enqueue_flagged
+from kepu.reviewing.enqueue import enqueue_flagged
+from kepu.reviewing.sync import feed_back
 from store import Database
 from store import review as store
 from store.claims import current_claims, save_claims

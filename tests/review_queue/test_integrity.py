@@ -1,6 +1,6 @@
 """Which answers and remote tasks kepu trusts (pure rules, no server)."""
 
-from kepu.review_outbox import TITLE_MAX, project_owner, project_title
+from kepu.reviewing.outbox import TITLE_MAX, project_owner, project_title
 from review_queue.backend import Annotation, RemoteTask
 from review_queue.integrity import (
     NOTE,

@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 from common.records import Flag, Match, Post
 from common.settings import load_settings
 from kepu.cli import app
-from kepu.review_outbox import project_title
-from kepu.review_service import pull, push
-from kepu.services import enqueue_flagged
+from kepu.reviewing.enqueue import enqueue_flagged
+from kepu.reviewing.outbox import project_title
+from kepu.reviewing.sync import pull, push
 from review_queue.labelstudio_client import LabelStudioBackend
 from store import Database
 from store.audit import verify_audit

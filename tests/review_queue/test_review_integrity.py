@@ -15,9 +15,9 @@ from label_studio_sdk import LabelStudio
 
 from common.records import TOPICS, Flag, Match, Post
 from common.settings import Settings, load_settings
-from kepu.review_outbox import project_title
-from kepu.review_service import pull, push, review_status
-from kepu.services import enqueue_flagged
+from kepu.reviewing.enqueue import enqueue_flagged
+from kepu.reviewing.outbox import project_title
+from kepu.reviewing.sync import pull, push, review_status
 from review_queue.integrity import data_hash
 from review_queue.labelstudio_client import LabelStudioBackend
 from store import Database

@@ -7,7 +7,7 @@ import pytest
 
 from common.errors import ReviewError
 from common.records import Decision, Panel, ReviewTask
-from kepu.review_service import label_config
+from kepu.reviewing.sync import label_config
 from review_queue.rounds import (
     Evidence,
     ShownClaim,

@@ -67,7 +67,7 @@ def test_claim_variants_are_content_and_their_vectors_are_cached(db, tiny_claims
 
     import numpy as np
 
-    from kepu.scoring_service import claim_index
+    from kepu.screening.scoring import claim_index
 
     save_claims(db, tiny_claims)
     with_variants = replace(tiny_claims[1], variants=("Jabs give kids autism.",
@@ -88,7 +88,7 @@ def test_claim_variants_are_content_and_their_vectors_are_cached(db, tiny_claims
 
 
 def test_a_confirmed_sentence_becomes_a_variant_once():
-    from kepu.review_service import MAX_VARIANTS, with_variant
+    from kepu.reviewing.sync import MAX_VARIANTS, with_variant
 
     claim = "Vaccines cause autism."
     assert with_variant((), "  Jabs  give kids autism. ", claim) == ("Jabs give kids autism.",)
@@ -104,8 +104,8 @@ def test_vectors_are_cached_under_their_vectors_id_not_the_model_name(db, tiny_c
                                                                       settings):
     """An approximate runtime (int8) shares the model's name, for its heads, but never the
     cached vectors of the exact one."""
-    from kepu.eval_service import cached_encode
-    from kepu.scoring_service import claim_index
+    from kepu.evaluation.public_sets import cached_encode
+    from kepu.screening.scoring import claim_index
     from models.registry import vector_cache
 
     save_claims(db, tiny_claims)

@@ -11,9 +11,9 @@ import numpy as np
 from common.errors import InputError
 from common.records import Flag, Post
 from common.settings import Settings
-from kepu.detector_service import load_detector
 from models.registry import current_classifier
 from pipeline.calibration import ScoreCalibration
+from pipeline.detector import PseudoscienceDetector
 from pipeline.embedding import Embedder
 from pipeline.flagger import Flagger
 from pipeline.matching import ClaimIndex
@@ -139,3 +139,21 @@ def score_posts(settings: Settings, db: Database, embedder: Embedder, rescore: b
     save_flags(db, flags, versions, flagger.classifier.version)
     log.info("scored %d posts, %d flagged", len(flags), sum(f.flagged for f in flags))
     return flags
+
+
+def load_detector(settings: Settings, embedder: Embedder) -> PseudoscienceDetector | None:
+    """The detector when `use_detector` is on, one is there and it fits the embedder; None
+    means posts that match no known claim are flagged by nothing (as before the detector)."""
+    directory = settings.detector
+    if not settings.use_detector:
+        return None
+    if not (directory / "card.json").exists():
+        log.warning("no pseudo-science detector in %s: unmatched posts are not flagged",
+                    directory)
+        return None
+    detector = PseudoscienceDetector.load(directory)
+    if detector.embedder != embedder.name:
+        log.info("detector in %s was trained for %s, not %s: unmatched posts are not flagged",
+                 directory, detector.embedder, embedder.name)
+        return None
+    return detector

@@ -30,8 +30,8 @@ import numpy as np
 from common.errors import InputError
 from common.records import Post, post_text
 from common.settings import Settings
-from kepu.flag_eval import LabelledPost, dev_files, development_posts
-from kepu.scoring_service import build_flagger
+from kepu.screening.scoring import build_flagger
+from models.labelled_posts import LabelledPost, dev_files, development_posts
 from models.registry import vector_cache
 from models.stance_training import (
     fit_pair_head,

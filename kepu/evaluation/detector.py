@@ -15,13 +15,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
 from common.errors import InputError
 from common.records import Flag, Post
 from common.settings import Settings
-from models.vectors import VectorCache, sentence_key
-from pipeline.embedding import Embedder, Role, describe
+from models.registry import vector_cache
+from models.vectors import CachedEmbedder
+from pipeline.embedding import describe
 
 HRDE_LABELS = {"是谣言": "rumour", "不是谣言": "health", "与健康信息不相关": "unrelated"}
 HRDE_DEV_SIZE = 400
@@ -58,35 +57,14 @@ def basis_rates(labelled: Sequence[tuple[Post, str]], flags: Sequence[Flag]
     return out
 
 
-class CachedEmbedder:
-    """An embedder whose query vectors persist in the vector cache: an evaluation re-run only
-    pays for texts it has not seen (same vectors, so the same flags)."""
-
-    def __init__(self, inner: Embedder, cache: VectorCache) -> None:
-        self._inner, self._cache = inner, cache
-        self.name, self.vectors_id = inner.name, inner.vectors_id
-        self.runtime, self.dim = inner.runtime, inner.dim
-
-    def encode(self, texts: Sequence[str], role: Role = "passage") -> np.ndarray:
-        if role != "query":
-            return self._inner.encode(texts, role=role)
-        todo = list(dict.fromkeys(t for t in texts if self._cache.get(sentence_key(t)) is None))
-        if todo:
-            self._cache.add([sentence_key(t) for t in todo], self._inner.encode(todo, role=role))
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack([self._cache.get(sentence_key(t)) for t in texts])  # type: ignore[misc]
-
-
 def detector_flags(settings: Settings, split: str, held_out: bool,
                    progress: Callable[[int], None] | None = None
                    ) -> tuple[str, dict[str, dict[str, dict[str, float]]]]:
     """(title, {set: basis_rates}) of HRDE `split`, the development posts and, with `held_out`,
     data/eval, each flagged by the flagger `kepu flag` builds (bundled claims base)."""
-    from kepu.flag_eval import dev_files, held_out_files, labelled_posts, sample_site_posts
-    from kepu.scoring_service import build_flagger
-    from kepu.services import ensure_claims
-    from models.registry import vector_cache
+    from kepu.screening.claims import ensure_claims
+    from kepu.screening.scoring import build_flagger
+    from models.labelled_posts import dev_files, held_out_files, labelled_posts, sample_site_posts
     from pipeline.embedders import load_embedder
     from store import Database
 

@@ -2,7 +2,7 @@
 
 Push turns open tasks into review rounds (blind, one remote task per round, each in its
 reviewer's own project) queued in an outbox, then sends what the outbox holds; an unreachable UI
-leaves them there for the next push. Pull (kepu.review_pull) checks and applies the answers.
+leaves them there for the next push. Pull (kepu.reviewing.pull) checks and applies the answers.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import Any
 from common.errors import InputError
 from common.secret_text import reveal
 from common.settings import Settings
-from kepu.review_feedback import MAX_VARIANTS, feed_back, with_variant
-from kepu.review_outbox import flush_outbox, label_config, plan_rounds
+from kepu.reviewing.feedback import MAX_VARIANTS, feed_back, with_variant
+from kepu.reviewing.outbox import flush_outbox, label_config, plan_rounds
 from review_queue.backend import ReviewBackend
 from store import Database
 from store.audit_chain import ChainReport
@@ -41,7 +41,7 @@ def push(settings: Settings, backend: ReviewBackend, panels_path: Path | None = 
     """Check the token, add active-learning tasks (`active_share`, default
     settings.active_learning_share; 0: none), queue rounds for open tasks and send the outbox
     (idempotent; during an outage the rounds wait in the outbox)."""
-    from kepu.services import enqueue_uncertain
+    from kepu.reviewing.enqueue import enqueue_uncertain
     from review_queue.backend import BackendUnavailable
 
     try:
@@ -59,7 +59,7 @@ def push(settings: Settings, backend: ReviewBackend, panels_path: Path | None = 
 def pull(settings: Settings, backend: ReviewBackend, panels_path: Path | None = None
          ) -> dict[str, int]:
     """Read answers back, check who gave them and on what, apply the review rules."""
-    from kepu.review_pull import pull as pull_answers
+    from kepu.reviewing.pull import pull as pull_answers
 
     backend.check_access()
     return pull_answers(settings, backend, panels_path)

@@ -21,8 +21,8 @@ from pathlib import Path
 
 from common.errors import CrawlError
 from common.settings import PROJECT_ROOT
-from crawlers.bench_site import build_bench_site
-from kepu.sample_server import serve_site
+from crawlers.sample_server import serve_site
+from kepu.evaluation.bench_site import build_bench_site
 from store import Database
 from store.crawls import died_runs
 

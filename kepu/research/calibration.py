@@ -16,14 +16,10 @@ from pathlib import Path
 import numpy as np
 
 from common.settings import Settings
-from kepu.flag_eval import (
-    LabelledPost,
-    calibration_figures,
-    dev_files,
-    development_posts,
-)
-from kepu.scoring_service import build_flagger
+from kepu.screening.scoring import build_flagger
 from models.classifier import platt_scaling
+from models.flag_figures import calibration_figures
+from models.labelled_posts import LabelledPost, dev_files, development_posts
 from pipeline.calibration import ScoreCalibration
 from pipeline.embedding import Embedder, describe
 from pipeline.flagger import Flagger

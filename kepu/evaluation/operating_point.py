@@ -19,7 +19,7 @@ from pathlib import Path
 from common.errors import InputError
 from common.records import Claim, Flag, Post
 from common.settings import Settings
-from kepu.scoring_service import build_flagger
+from kepu.screening.scoring import build_flagger
 from pipeline.embedding import Embedder, MemoEmbedder
 from pipeline.jsonlines import parse_json_lines
 from pipeline.posts_file import read_posts
@@ -65,7 +65,7 @@ def scratch_settings(settings: Settings, claims: Sequence[dict[str, object]], ta
     home = settings.home / "eval" / f"{tag}-{digest}"
     scratch = settings.model_copy(update={"home": home, "db_path": None, "model_dir": None})
     if not (home / "imported").exists():
-        from kepu.services import import_claims
+        from kepu.screening.claims import import_claims
 
         home.mkdir(parents=True, exist_ok=True)
         path = home / "claims.jsonl"
@@ -176,7 +176,7 @@ def built_in_set(settings: Settings, dataset: str, split: str, variants: bool
         return {f"clef2020 {split} split": (clef2020_claim_rows(settings.datasets_dir),
                                             posts)}, "clef2020"
     if dataset in ("held-out", "development"):
-        from kepu.flag_eval import dev_files, held_out_files
+        from models.labelled_posts import dev_files, held_out_files
         from pipeline.claims_file import read_claims
 
         claims = [claim_row(c, variants) for c in

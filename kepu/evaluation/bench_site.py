@@ -10,7 +10,7 @@ import random
 from html import escape
 from pathlib import Path
 
-from kepu.sample_site import BASE
+from crawlers.sample_site import BASE
 
 _EN = ("vaccine immune study children measles dose doctor risk cancer diet sugar salt water "
        "climate carbon energy solar battery grid physics orbit rocket moon soil crop gene cell "

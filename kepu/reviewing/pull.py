@@ -15,8 +15,8 @@ from typing import Any
 from common.errors import ReviewError
 from common.records import Decision
 from common.settings import Settings
-from kepu.review_feedback import feed_back
-from kepu.review_outbox import flush_outbox, panels_path, to_json
+from kepu.reviewing.feedback import feed_back
+from kepu.reviewing.outbox import flush_outbox, panels_path, to_json
 from review_queue.backend import Annotation, RemoteTask, ReviewBackend
 from review_queue.integrity import (
     NOTE,

@@ -21,8 +21,8 @@ import numpy as np
 
 from common.records import Post
 from common.settings import Settings
-from kepu.flag_eval import development_posts, synthetic_posts
-from kepu.scoring_service import claim_index
+from kepu.screening.scoring import claim_index
+from models.labelled_posts import development_posts, synthetic_posts
 from pipeline.embedding import Embedder
 from pipeline.language import detect_lang
 from pipeline.matching import ClaimIndex

@@ -23,11 +23,12 @@ import numpy as np
 from common.errors import InputError
 from common.records import Post, post_text
 from common.settings import Settings
-from kepu.flag_eval import _rows, dev_files, development_posts
+from kepu.screening.scoring import load_detector
 from models.detector_training import DetectorData, choose_threshold, fit_detector, flagged_share
+from models.labelled_posts import _rows, dev_files, development_posts
 from models.registry import vector_cache
 from models.vectors import post_vectors
-from pipeline.detector import COMBINER_INPUTS, PseudoscienceDetector
+from pipeline.detector import COMBINER_INPUTS
 from pipeline.embedding import Embedder, describe
 from pipeline.stance import has_framing
 
@@ -178,9 +179,9 @@ def detector_eligible(settings: Settings, embedder: Embedder, posts: Sequence[Po
                       ) -> np.ndarray:
     """Per post: would a detector flag count? (the claims leave it unflagged, its stance is
     not "debunks" and it is not framed as a refutation). Flags with the detector off."""
-    from kepu.detector_eval import CachedEmbedder
-    from kepu.scoring_service import build_flagger
-    from kepu.services import ensure_claims
+    from kepu.screening.claims import ensure_claims
+    from kepu.screening.scoring import build_flagger
+    from models.vectors import CachedEmbedder
     from store import Database
 
     ensure_claims(settings)
@@ -190,24 +191,6 @@ def detector_eligible(settings: Settings, embedder: Embedder, posts: Sequence[Po
         flags = list(flagger.flag(posts))
     return np.asarray([not f.flagged and f.stance != "debunks" and not has_framing(p.title, p.text)
                        for p, f in zip(posts, flags, strict=True)])
-
-
-def load_detector(settings: Settings, embedder: Embedder) -> PseudoscienceDetector | None:
-    """The detector when `use_detector` is on, one is there and it fits the embedder; None
-    means posts that match no known claim are flagged by nothing (as before the detector)."""
-    directory = settings.detector
-    if not settings.use_detector:
-        return None
-    if not (directory / "card.json").exists():
-        log.warning("no pseudo-science detector in %s: unmatched posts are not flagged",
-                    directory)
-        return None
-    detector = PseudoscienceDetector.load(directory)
-    if detector.embedder != embedder.name:
-        log.info("detector in %s was trained for %s, not %s: unmatched posts are not flagged",
-                 directory, detector.embedder, embedder.name)
-        return None
-    return detector
 
 
 TRANSFER_SETS = ("checked-covid-weibo-zh", "constraint-covid-fakenews")

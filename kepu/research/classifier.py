@@ -39,14 +39,14 @@ def train_candidate(settings: Settings, db: Database, kind: str,
 
 def evaluate_classifier(settings: Settings, db: Database, version: str | None,
                         datasets: Sequence[str] | None, progress: Progress = None) -> dict:
-    from models.registry import evaluate_version
+    from kepu.research.promotion import evaluate_version
 
     return evaluate_version(settings, db, load_embedder(settings), version, datasets, progress)
 
 
 def promote_candidate(settings: Settings, db: Database, version: str,
                       progress: Progress = None) -> GateVerdict:
-    from models.registry import promote
+    from kepu.research.promotion import promote
 
     return promote(settings, db, load_embedder(settings), version, progress)
 

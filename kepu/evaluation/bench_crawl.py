@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from common.settings import Settings
-from crawlers.bench_site import build_bench_site
-from kepu.sample_server import serve_site
+from crawlers.sample_server import serve_site
+from kepu.evaluation.bench_site import build_bench_site
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ def bench_crawl(settings: Settings, pages: int, processes: int = 1) -> list[Benc
     """A first crawl (fetch + extract + store) and an immediate re-crawl (all unchanged);
     `processes` > 1 crawls with that many processes on the shared Redis frontier
     (settings.crawl_frontier_url)."""
-    from kepu import services
+    from kepu.screening.crawling import crawl
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "site"
@@ -47,6 +47,6 @@ def bench_crawl(settings: Settings, pages: int, processes: int = 1) -> list[Benc
                                            "kind": "sitemap"}) + "\n", encoding="utf-8")
             for label in ("first crawl", "re-crawl"):
                 started = time.perf_counter()
-                counts = services.crawl(bench_settings, sources)
+                counts = crawl(bench_settings, sources)
                 results.append(BenchResult(label, counts, time.perf_counter() - started))
         return results

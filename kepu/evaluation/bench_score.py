@@ -17,7 +17,7 @@ from pathlib import Path
 
 from common.records import Flag, Post
 from common.settings import Settings
-from kepu.flag_eval import synthetic_posts
+from models.labelled_posts import synthetic_posts
 from store import Database
 
 
@@ -62,8 +62,8 @@ def store_posts(db: Database, posts: Sequence[Post]) -> None:
 def prepare(settings: Settings, posts: Sequence[Post]) -> None:
     """Claims, posts, and the flagger built once (vector cache, first classifier), so every
     configuration starts from the same state."""
-    from kepu.scoring_service import build_flagger
-    from kepu.services import ensure_claims
+    from kepu.screening.claims import ensure_claims
+    from kepu.screening.scoring import build_flagger
     from pipeline.embedders import load_embedder
 
     ensure_claims(settings)
@@ -84,7 +84,7 @@ def writer_flags_per_s(settings: Settings, flags: Sequence[Flag]) -> float:
 
 
 def _in_process(settings: Settings, scored: list[Flag]) -> ScoreBench:
-    from kepu.scoring_service import score_posts
+    from kepu.screening.scoring import score_posts
     from pipeline.embedders import load_embedder
 
     started = time.perf_counter()

@@ -1,114 +1,21 @@
-"""Flag quality on our own labelled posts, and end-to-end flagging speed (`kepu bench flag`).
-
-Two kinds of labelled sets, named apart: development sets (the sample-site articles in
-data/site_src and every data/dev/*.jsonl), which stance, calibration and thresholds are tuned on,
-and data/eval/*.jsonl, the held-out sets, written separately by sessions that saw only the claims
-base (without its variants), each committed before its first measurement, and never tuned on.
-A held-out set that has been looked at and learned from moves to data/dev (former_held_out_*.jsonl)
-and a fresh one takes its place.
-"""
+"""End-to-end flagging speed (`kepu bench flag`): posts per second through the flagger, with
+the encoder's and the detector's shares, the detector on and off alternating chunk by chunk."""
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from common.records import Flag, Post
+from common.records import Post
 from common.settings import Settings
-from models.metrics import expected_calibration_error
+from models.labelled_posts import synthetic_posts
 from pipeline.detector import Detection, PseudoscienceDetector
 from pipeline.embedding import Embedder, Role
 from pipeline.flagger import Flagger
-from pipeline.jsonlines import parse_json_lines
 from store import Database
-
-LabelledPost = tuple[Post, str]
-
-
-def _rows(path: Path) -> list[dict[str, Any]]:
-    return [row for _, row in parse_json_lines(path.read_text(encoding="utf-8"), str(path))]
-
-
-def sample_site_posts(data_dir: Path) -> list[LabelledPost]:
-    return [(Post(r["slug"], "\n".join(r["paragraphs"]), r["title"], r["lang"]), r["kind"])
-            for r in _rows(data_dir / "site_src" / "articles.jsonl")]
-
-
-def labelled_posts(path: Path) -> list[LabelledPost]:
-    """Posts with their kind from a JSON-lines file of {id, lang, kind, title, text}."""
-    return [(Post(r["id"], r["text"], r.get("title") or "", r["lang"]), r["kind"])
-            for r in _rows(path)]
-
-
-def dev_files(data_dir: Path) -> list[Path]:
-    """The development post files (data/dev/*.jsonl), in name order."""
-    return sorted((data_dir / "dev").glob("*.jsonl"))
-
-
-def dev_posts(data_dir: Path) -> list[LabelledPost]:
-    """Posts written for developing stance and thresholds (every data/dev/*.jsonl): tune on
-    these."""
-    return [post for path in dev_files(data_dir) for post in labelled_posts(path)]
-
-
-def development_posts(data_dir: Path) -> list[LabelledPost]:
-    """Everything stance, calibration and thresholds are tuned on: the sample site's articles,
-    then every data/dev/*.jsonl."""
-    return sample_site_posts(data_dir) + dev_posts(data_dir)
-
-
-def held_out_files(data_dir: Path) -> list[Path]:
-    """The held-out post files (data/eval/*.jsonl): report on these, never tune on them."""
-    return sorted((data_dir / "eval").glob("*.jsonl"))
-
-
-def calibration_figures(is_myth: Sequence[bool], probs: Sequence[float]) -> dict[str, float]:
-    """Expected calibration error (10 bins) and Brier score of scores read as P(myth)."""
-    y, p = np.asarray(is_myth, dtype=float), np.asarray(probs, dtype=float)
-    return {"ECE": expected_calibration_error(y, p), "Brier": float(np.mean((p - y) ** 2))}
-
-
-def flag_rates(flagger: Flagger, labelled: list[LabelledPost]) -> dict[str, float]:
-    """Share flagged per kind, precision/recall with `myth` as the positive class, and how well
-    the scores read as P(myth) (ECE, Brier)."""
-    return flag_figures(labelled, list(flagger.flag([p for p, _ in labelled])))
-
-
-def flag_figures(labelled: Sequence[LabelledPost], flags: Sequence[Flag]) -> dict[str, float]:
-    """`flag_rates` of flags already made, one per labelled post."""
-    by_kind: dict[str, list[bool]] = {}
-    for (_, kind), flag in zip(labelled, flags, strict=True):
-        by_kind.setdefault(kind, []).append(flag.flagged)
-    tp = sum(by_kind.get("myth", []))
-    flagged = sum(f.flagged for f in flags)
-    out = {f"{kind} flagged": sum(v) / len(v) for kind, v in sorted(by_kind.items())}
-    out |= {f"{kind} posts": float(len(v)) for kind, v in sorted(by_kind.items())}
-    out["precision"] = tp / max(flagged, 1)
-    out["recall"] = tp / max(len(by_kind.get("myth", [])), 1)
-    out.update(calibration_figures([kind == "myth" for _, kind in labelled],
-                                   [f.score for f in flags]))
-    out["posts"] = float(len(labelled))
-    return out
-
-
-def synthetic_posts(data_dir: Path, count: int, seed: int = 7) -> list[Post]:
-    """`count` distinct posts recombined from the sample articles' paragraphs (zh and en)."""
-    rng = random.Random(seed)
-    by_lang: dict[str, list[str]] = {}
-    for post, _ in sample_site_posts(data_dir):
-        by_lang.setdefault(post.lang, []).extend(post.text.split("\n"))
-    posts = []
-    for i in range(count):
-        pool = by_lang["zh" if i % 2 else "en"]
-        paragraphs = rng.sample(pool, k=min(3, len(pool)))
-        posts.append(Post(f"bench-{i}", "\n".join(paragraphs) + f" #{i}", "", ""))
-    return posts
 
 
 class _TimedEmbedder:

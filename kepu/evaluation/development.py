@@ -20,10 +20,11 @@ import numpy as np
 
 from common.records import Flag, post_text
 from common.settings import Settings
-from kepu.calibration_service import fit_calibration
-from kepu.flag_eval import LabelledPost, dev_files, flag_figures, labelled_posts, sample_site_posts
-from kepu.scoring_service import build_flagger
-from kepu.stance_service import draft_model, fit_post_model, own_post_features
+from kepu.research.calibration import fit_calibration
+from kepu.research.stance import draft_model, fit_post_model, own_post_features
+from kepu.screening.scoring import build_flagger
+from models.flag_figures import flag_figures
+from models.labelled_posts import LabelledPost, dev_files, labelled_posts, sample_site_posts
 from pipeline.embedding import Embedder, MemoEmbedder
 from pipeline.stance_model import StanceModel
 from store import Database

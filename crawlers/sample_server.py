@@ -10,7 +10,7 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from kepu.sample_site import BASE
+from crawlers.sample_site import BASE
 
 
 class _Handler(SimpleHTTPRequestHandler):

@@ -71,8 +71,8 @@ def eval_matching(settings: Settings, embedder: Embedder, split: str,
 
 def eval_stance(settings: Settings) -> dict[str, dict[str, float]]:
     """Macro-F1 of the rule-based stance on the public stance test sets (no training involved);
-    the trained model's figures come from `kepu.stance_service.eval_trained_stance`."""
-    from kepu.stance_service import public_test_sets
+    the trained model's figures come from `kepu.research.stance.eval_trained_stance`."""
+    from kepu.research.stance import public_test_sets
 
     label_map = {"supports": "asserts", "refutes": "debunks", "neutral": "neutral"}
     return {name: stance_scores([label_map[p.label] for p in pairs],

@@ -1,0 +1,1 @@
+"""The platform's screening use cases: the claims base, crawling, scoring and flagging posts."""
