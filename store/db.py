@@ -145,25 +145,34 @@ class Database:
         return row[0] if row else None
 
     def audit(self, actor: str, entity: str, entity_id: str, action: str, detail: str = "") -> None:
-        """Append one audit-log row, chained to the previous one (see store.audit_chain).
+        """Append one audit-log row, chained to the previous one (see store.audit_chain)."""
+        self.audit_many([(actor, entity, entity_id, action, detail)])
+
+    def audit_many(self, rows: Sequence[tuple[str, str, str, str, str]]) -> None:
+        """Append audit-log rows (actor, entity, entity_id, action, detail) in order, each
+        chained to the one before, in three statements whatever their number.
 
         The only writer of audit rows; callers do this inside the same transaction as the change.
         """
+        if not rows:
+            return
         head = self.conn.execute("SELECT row_hash FROM audit_head").fetchone()
         prev = head[0] if head else GENESIS
-        row_id = self.conn.execute("SELECT nextval('audit_seq')").fetchone()[0]  # type: ignore[index]
+        ids = sorted(r[0] for r in self.conn.execute(
+            "SELECT nextval('audit_seq') FROM range(?)", [len(rows)]).fetchall())
         logged = datetime.now(UTC)
         logged_us = int(logged.timestamp()) * 1_000_000 + logged.microsecond
-        digest = chain_hash(prev, row_id, logged_us, actor, entity, entity_id, action, detail)
-        self.conn.execute(
-            "INSERT INTO audit_log (id, logged_at, actor, entity, entity_id, action, detail, "
-            "prev_hash, row_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [row_id, logged, actor, entity, entity_id, action, detail, prev, digest],
-        )
+        chained = []
+        for row_id, row in zip(ids, rows, strict=True):
+            digest = chain_hash(prev, row_id, logged_us, *row)
+            chained.append((row_id, logged, *row, prev, digest))
+            prev = digest
+        insert_rows(self.conn, "INSERT INTO audit_log (id, logged_at, actor, entity, entity_id, "
+                    "action, detail, prev_hash, row_hash) VALUES {rows}", chained)
         self.conn.execute(
             "INSERT INTO audit_head (one, id, row_hash) VALUES (1, ?, ?) "
             "ON CONFLICT DO UPDATE SET id = excluded.id, row_hash = excluded.row_hash",
-            [row_id, digest])
+            [chained[-1][0], chained[-1][-1]])
 
     def _chain_earlier_audit_rows(self) -> None:
         """Migration 007: hash the rows written before the chain existed, in id order."""
@@ -193,3 +202,14 @@ class Database:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def insert_rows(conn: duckdb.DuckDBPyConnection, sql: str, rows: Sequence[Sequence[Any]],
+                chunk: int = 500) -> None:
+    """Run `sql`, whose `{rows}` slot takes a VALUES list, once per `chunk` rows: one statement
+    per chunk instead of one per row (DuckDB pays a fixed cost per statement)."""
+    for start in range(0, len(rows), chunk):
+        part = rows[start:start + chunk]
+        slot = "(" + ", ".join("?" * len(part[0])) + ")"
+        conn.execute(sql.format(rows=", ".join([slot] * len(part))),
+                     [value for row in part for value in row])
