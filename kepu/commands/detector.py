@@ -14,7 +14,8 @@ def train_detector(
         help="Where to write the detector; default settings.detector (the bundled "
         "data/models/detector, used by `kepu flag`)")] = None,
     extra: Annotated[list[str] | None, typer.Option(
-        "--extra", help="Also fit on this permissively licensed set (repeat): truthfulqa")] = None,
+        "--extra", help="Also fit on this set (repeat): truthfulqa (Apache-2.0), or reviews "
+        "(this database's reviewer verdicts; for an in-house model)")] = None,
     part: Annotated[list[str] | None, typer.Option(
         "--part", help="Combiner input (repeat): embedding, wording, cues; default embedding "
         "and cues (chosen by measurement, docs/detector.md)")] = None,

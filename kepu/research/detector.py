@@ -31,6 +31,7 @@ from models.vectors import post_vectors
 from pipeline.detector import COMBINER_INPUTS
 from pipeline.embedding import Embedder, describe
 from pipeline.stance import has_framing
+from store import Database
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int], None]
@@ -93,10 +94,23 @@ class TrainingSet(NamedTuple):
     read: Callable[[Settings], list[Row]]
 
 
+def reviewed_posts(settings: Settings) -> list[Row]:
+    """The reviewers' verdicts in this database (its training examples): confirmed pseudo-science
+    as positives, posts judged accurate (false positives among them) as negatives; train split
+    only, so the dev split and the threshold stay on our own posts."""
+    with Database(settings.database) as db:
+        rows = db.rows("SELECT post_id, text, label, kind FROM training_examples "
+                       "ORDER BY decided_at, post_id")
+    return [Row(text, int(label), f"review-{post_id}", "train", f"review-{kind}")
+            for post_id, text, label, kind in rows]
+
+
 TRAINING_SETS: dict[str, TrainingSet] = {
     "data/detector/posts.jsonl": TrainingSet(
         "Apache-2.0 (written for this project)", lambda s: own_posts(s.data_dir)),
     "truthfulqa": TrainingSet("Apache-2.0", lambda s: truthfulqa(s.datasets_dir)),
+    "reviews": TrainingSet("this platform's own reviewed posts (for an in-house model)",
+                           reviewed_posts),
 }
 
 
