@@ -30,6 +30,7 @@ def _article(title: str) -> bytes:
 
 class CountingHandler(BaseHTTPRequestHandler):
     hits: Counter[str]
+    robots_status = 200
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -38,6 +39,12 @@ class CountingHandler(BaseHTTPRequestHandler):
         self.hits[self.path] += 1
         base = f"http://127.0.0.1:{self.server.server_address[1]}"
         listed = [*PUBLIC, PRIVATE]
+        if self.path == "/robots.txt" and self.robots_status != 200:
+            self.send_response(self.robots_status)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(b"<html><body>Service unavailable</body></html>")
+            return
         if self.path == "/robots.txt":
             body, ctype = b"User-agent: *\nDisallow: /private/\n", "text/plain"
         elif self.path == "/sitemap.xml":
@@ -63,10 +70,11 @@ class CountingHandler(BaseHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def serve_counting() -> Iterator[tuple[str, Counter[str]]]:
-    """Yield (base URL, hits per path) of the site on a free loopback port."""
+def serve_counting(robots_status: int = 200) -> Iterator[tuple[str, Counter[str]]]:
+    """Yield (base URL, hits per path) of the site on a free loopback port; robots.txt answers
+    `robots_status` (with an error page unless 200)."""
     hits: Counter[str] = Counter()
-    handler = type("Handler", (CountingHandler,), {"hits": hits})
+    handler = type("Handler", (CountingHandler,), {"hits": hits, "robots_status": robots_status})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -29,3 +29,28 @@ def test_disallowed_page_source_is_refused_next_to_sitemap_and_feed(tmp_path):
         refused = db.rows("SELECT url, reason FROM crawl_errors WHERE kind = 'refused'")
     assert stored == {f"{base}{p}" for p in PUBLIC}
     assert (f"{base}{PRIVATE}", "IgnoreRequest: Forbidden by robots.txt") in refused
+
+
+def _crawl_sitemap(tmp_path, robots_status: int):
+    settings = load_settings(home=tmp_path / "home", allow_private_addresses=True,
+                             crawl_http_cache=False)
+    with serve_counting(robots_status) as (base, hits):
+        sources = tmp_path / "sources.jsonl"
+        sources.write_text(json.dumps({"id": "sitemap", "url": f"{base}/sitemap.xml",
+                                       "kind": "sitemap"}) + "\n")
+        counts = crawl(settings, sources)
+    with Database(settings.database) as db:
+        stored = db.scalar("SELECT count(*) FROM posts")
+    return counts, hits, stored
+
+
+def test_a_robots_txt_answered_with_a_server_error_disallows_the_whole_host(tmp_path):
+    counts, hits, stored = _crawl_sitemap(tmp_path, 503)  # RFC 9309 2.3.1.4: complete disallow
+    assert hits["/robots.txt"] >= 1
+    assert hits["/sitemap.xml"] == 0 and not any(hits[p] for p in [*PUBLIC, PRIVATE])
+    assert stored == 0 and counts["refused"] >= 1
+
+
+def test_a_robots_txt_not_found_allows_the_whole_host(tmp_path):
+    counts, hits, stored = _crawl_sitemap(tmp_path, 404)  # 4xx: no rules, everything allowed
+    assert hits[PRIVATE] == 1 and stored == len(PUBLIC) + 1 and counts["new"] == stored
