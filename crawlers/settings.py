@@ -57,6 +57,9 @@ DOWNLOADER_MIDDLEWARES = {
 }
 # Every address is vetted where the name is looked up, and only vetted addresses are connected.
 TWISTED_DNS_RESOLVER = "crawlers.resolver.GuardedResolver"
+# Through a proxy only the proxy's address would be vetted (the proxy looks the target up), so
+# HTTP_PROXY / HTTPS_PROXY from the environment are not used.
+HTTPPROXY_ENABLED = False
 SPIDER_MIDDLEWARES = {"crawlers.middlewares.RecordSpiderErrors": 45}
 ITEM_PIPELINES = {
     "crawlers.pipelines.ValidatePostPipeline": 100,

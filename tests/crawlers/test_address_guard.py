@@ -168,3 +168,22 @@ def test_loopback_name_is_fetched_when_allowed(tmp_path):
 
 def test_localhost_resolves_here():
     assert socket.gethostbyname("localhost").startswith("127.")
+
+
+def test_a_proxy_in_the_environment_is_not_used(tmp_path, monkeypatch):
+    """Through a proxy the guard would vet only the proxy's address: the crawler goes direct."""
+    from tests.crawlers.counting_site import PUBLIC, serve_counting
+
+    settings = load_settings(home=tmp_path / "home", allow_private_addresses=True,
+                             crawl_http_cache=False)
+    with serve_counting() as (proxy, proxied), serve_counting() as (base, hits):
+        for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"):
+            monkeypatch.setenv(name, proxy)
+        for name in ("no_proxy", "NO_PROXY"):
+            monkeypatch.delenv(name, raising=False)
+        sources = tmp_path / "sources.jsonl"
+        sources.write_text(json.dumps({"id": "s", "url": f"{base}/sitemap.xml",
+                                       "kind": "sitemap"}) + "\n")
+        counts = crawl(settings, sources)
+    assert sum(proxied.values()) == 0
+    assert hits["/sitemap.xml"] == 1 and counts["new"] == len(PUBLIC)
