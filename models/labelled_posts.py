@@ -18,21 +18,22 @@ from pipeline.jsonlines import parse_json_lines
 LabelledPost = tuple[Post, str]
 
 
-def _rows(path: Path) -> list[dict[str, Any]]:
+def json_rows(path: Path) -> list[dict[str, Any]]:
+    """The objects of a JSON-lines file (errors name the file and line)."""
     return [row for _, row in parse_json_lines(path.read_text(encoding="utf-8"), str(path))]
 
 
 
 def sample_site_posts(data_dir: Path) -> list[LabelledPost]:
     return [(Post(r["slug"], "\n".join(r["paragraphs"]), r["title"], r["lang"]), r["kind"])
-            for r in _rows(data_dir / "site_src" / "articles.jsonl")]
+            for r in json_rows(data_dir / "site_src" / "articles.jsonl")]
 
 
 
 def labelled_posts(path: Path) -> list[LabelledPost]:
     """Posts with their kind from a JSON-lines file of {id, lang, kind, title, text}."""
     return [(Post(r["id"], r["text"], r.get("title") or "", r["lang"]), r["kind"])
-            for r in _rows(path)]
+            for r in json_rows(path)]
 
 
 

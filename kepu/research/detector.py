@@ -25,7 +25,7 @@ from common.records import Post, post_text
 from common.settings import Settings
 from kepu.screening.scoring import load_detector
 from models.detector_training import DetectorData, choose_threshold, fit_detector, flagged_share
-from models.labelled_posts import _rows, dev_files, development_posts
+from models.labelled_posts import dev_files, development_posts, json_rows
 from models.registry import vector_cache
 from models.vectors import post_vectors
 from pipeline.detector import COMBINER_INPUTS
@@ -67,7 +67,7 @@ def own_posts(data_dir: Path) -> list[Row]:
     if not path.exists():
         raise InputError(str(path), "detector training posts not found")
     rows = []
-    for r in _rows(path):
+    for r in json_rows(path):
         item = r["id"].split("-")[2]
         group = f"{'science' if r['kind'] == 'science' else r['kind'][:3]}-{item}"
         group = f"myth-{item}" if r["kind"] in ("myth", "debunk") else group
