@@ -71,13 +71,17 @@ def check_port_free(host: str, port: int) -> None:
 
 
 def server_env(data_dir: Path, admin: Admin | None) -> dict[str, str]:
-    """The environment of the Label Studio process (no kepu secrets passed on)."""
+    """The environment of the Label Studio process: no kepu secrets passed on, nothing reported
+    home (analytics, version check, error reports)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("KEPU_")}
     env.update({
         "LABEL_STUDIO_BASE_DATA_DIR": str(data_dir), "HOME": str(data_dir),
         "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true",
         "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
         "COLLECT_ANALYTICS": "false", "LATEST_VERSION_CHECK": "false",
+        # Label Studio reports server and browser errors (with user data) to its vendor's
+        # Sentry unless these are empty; the LABEL_STUDIO_ names win over any other spelling.
+        "LABEL_STUDIO_SENTRY_DSN": "", "LABEL_STUDIO_FRONTEND_SENTRY_DSN": "",
     })
     if admin:
         env.update({"LABEL_STUDIO_USERNAME": admin.email, "LABEL_STUDIO_PASSWORD": admin.password,

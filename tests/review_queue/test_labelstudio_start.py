@@ -54,3 +54,15 @@ def test_push_checks_the_token_even_with_nothing_to_send(labelstudio, tmp_path):
                  env={**env, "KEPU_LABELSTUDIO_TOKEN": labelstudio.token})
     assert fine.returncode == 0, fine.stdout + fine.stderr
     assert "'sent': 0" in fine.stdout and labelstudio.token not in fine.stdout + fine.stderr
+
+
+def test_nothing_is_reported_to_the_vendors_sentry(labelstudio):
+    """Label Studio's defaults send server and browser errors to its vendor's Sentry; the pages
+    reviewers load carry no error-reporting address and the server process has none."""
+    page = requests.get(f"{labelstudio.url}/user/login/", timeout=30)
+    assert page.status_code == 200 and "<html" in page.text.lower()
+    assert "sentry" not in page.text.lower()
+    environ = dict(item.split("=", 1) for item in
+                   open(f"/proc/{labelstudio.pid}/environ", "rb").read().decode().split("\0")
+                   if "=" in item)
+    assert environ.get("LABEL_STUDIO_SENTRY_DSN") == ""
