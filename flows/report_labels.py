@@ -25,6 +25,7 @@ LABELS: dict[str, dict[str, str]] = {
         "pairs": "双人审查数", "kappa": "Fleiss κ", "queue": "周末审查队列",
         "panel": "专家组", "open": "待审", "none": "本周无数据", "timezone": "北京时间",
         "summary": "本周变化", "summary_none": "与上周相比没有值得注意的变化。",
+        "summary_empty": "本周没有收录任何帖子：下文各项的下降不是真实变化，请先确认抓取是否正常运行。",
         "figure": "图 {n}", "weeks_axis": "周（起始日）", "posts_axis": "帖子数",
         "tasks_axis": "审查任务数", "share_axis": "占比",
         "cap_volume": "{what}：本周收录与疑似伪科学帖子数（黑色竖线为上周疑似伪科学帖子数）",
@@ -61,6 +62,8 @@ LABELS: dict[str, dict[str, str]] = {
         "open": "Open", "none": "No data this week", "timezone": "Asia/Shanghai",
         "summary": "What changed this week",
         "summary_none": "Nothing changed notably since last week.",
+        "summary_empty": "No posts were collected this week: the falls below are not real "
+                         "changes. Check that the crawl ran.",
         "figure": "Figure {n}", "weeks_axis": "Week (starting)", "posts_axis": "Posts",
         "tasks_axis": "Review tasks", "share_axis": "Share",
         "cap_volume": "{what}: posts collected and flagged this week (black tick: flagged last "

@@ -89,6 +89,8 @@ def _summary_chart(h: Highlight, figures: WeeklyFigures, t: dict[str, str]) -> o
 
 def _summary(figures: WeeklyFigures, lang: str, captions: _Captions) -> list[SummaryItem]:
     t, items = LABELS[lang], []
+    if not figures.totals.posts:  # nothing collected: every "fall" would be the crawl's silence
+        return items
     for h in pick_highlights(figures):
         sentence = highlight_sentence(h, lang, figures.history_weeks)
         chart = captions.chart(_summary_chart(h, figures, t), sentence,

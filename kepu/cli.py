@@ -83,8 +83,12 @@ def _print_summary(settings: Settings, s: dict, result: dict) -> None:
         table.add_row(f"  flagged · {topic}", str(count))
     console.print(table)
     console.print(f"crawl: {result['crawl']}")
-    console.print(f"DuckDB file: {settings.database.resolve()}")
-    console.print(f"Weekly report: {Path(result['report']).resolve()}")
+    console.print(f"DuckDB file: {settings.database.resolve()}", soft_wrap=True)
+    report = Path(str(result["report"])).resolve()
+    console.print(f"Weekly report: {report} (PDF: {report.with_suffix('.pdf').name} beside it)",
+                  soft_wrap=True)
+    week = report.stem.split("-", 1)[1].rsplit("-", 1)[0]  # report-2026-W47-zh
+    console.print(f"The sample posts fall in {week}: kepu report --week {week}")
 
 
 @app.command()
@@ -178,11 +182,18 @@ def report(
     """
     from datetime import UTC, datetime
 
-    from flows.weekly_report import weekly_report
+    from flows.weekly_report import latest_week, weekly_report
     from flows.weeks import last_full_week
 
-    path = weekly_report(_settings(), week or last_full_week(datetime.now(UTC)), lang)
-    console.print(f"report: {path.resolve()}")
+    settings = _settings()
+    chosen = week or last_full_week(datetime.now(UTC))
+    path = weekly_report(settings, chosen, lang)
+    console.print(f"report: {path.resolve()}\nPDF: {path.with_suffix('.pdf').resolve()}",
+                  soft_wrap=True)  # paths stay whole, to be copied
+    newest = latest_week(settings)
+    if newest is not None and newest < chosen:
+        console.print(f"no post was collected in {chosen} (the newest are from {newest}): "
+                      f"kepu report --week {newest}", soft_wrap=True)
 
 
 @site_app.command("build")

@@ -67,3 +67,22 @@ def test_pdf_without_chromium_is_a_clear_error(tmp_path):
     page.write_text("<p>x</p>", encoding="utf-8")
     with pytest.raises(ReportRenderError, match="no such file"):
         print_pdf(page, tmp_path / "p.pdf", chromium=tmp_path / "missing-chromium")
+
+
+def test_a_week_without_posts_says_so_instead_of_reporting_falls(report_settings, monkeypatch):
+    """A week after the data: every count fell to 0 because nothing was collected; page 1
+    says that, and `kepu report` names the newest week that has posts."""
+    from typer.testing import CliRunner
+
+    from kepu.cli import app
+
+    for lang, warning in (("zh", "本周没有收录任何帖子"), ("en", "No posts were collected")):
+        html = weekly_report(report_settings, "2026-W49", lang).read_text(encoding="utf-8")
+        summary = html[html.index('<section id="summary">'):html.index("</section>")]
+        assert warning in summary and "data:image/png" not in summary  # no chart of a "fall"
+        assert warning not in weekly_report(report_settings, WEEK, lang).read_text("utf-8")
+    monkeypatch.setenv("KEPU_HOME", str(report_settings.home))
+    monkeypatch.setenv("KEPU_DB_PATH", str(report_settings.database))
+    result = CliRunner().invoke(app, ["report", "--week", "2026-W49", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "PDF: " in result.output and "kepu report --week 2026-W48" in result.output
