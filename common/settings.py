@@ -256,6 +256,10 @@ class Settings(BaseSettings):
         None, description="Label Studio's data folder (its database, uploads); default "
         "HOME/labelstudio"
     )
+    panels_file: Path | None = Field(
+        None, description="The expert panels, one per field (TOML, as data/panels.toml); keep "
+        "your reviewers in a file of your own, outside the checkout"
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -283,6 +287,10 @@ class Settings(BaseSettings):
     @property
     def stance_model(self) -> Path:
         return self.stance_model_dir or self.data_dir / "models" / "stance"
+
+    @property
+    def panels(self) -> Path:
+        return self.panels_file or self.data_dir / "panels.toml"
 
     @property
     def detector(self) -> Path:

@@ -18,7 +18,7 @@ from store.review import active_learning_count, save_tasks, uncertain_candidates
 
 def enqueue_flagged(settings: Settings, panels_path: Path | None = None) -> int:
     """Create review tasks for flagged posts not yet queued; returns how many are new."""
-    panels = read_panels(panels_path or settings.data_dir / "panels.toml")
+    panels = read_panels(panels_path or settings.panels)
     with Database(settings.database) as db:
         tasks = build_tasks(flagged_posts(db), panels, datetime.now(UTC),
                             settings.review_reach_double, settings.detector_priority_factor)
@@ -31,7 +31,7 @@ def enqueue_uncertain(settings: Settings, share: float, panels_path: Path | None
     make up `share` of the unflagged scored posts (0 adds none); returns how many are new."""
     if share <= 0:
         return 0
-    panels = read_panels(panels_path or settings.data_dir / "panels.toml")
+    panels = read_panels(panels_path or settings.panels)
     with Database(settings.database) as db:
         picked = select_for_review(unflagged_scores(db), share, active_learning_count(db))
         tasks = build_uncertain_tasks(uncertain_candidates(db, picked), panels, datetime.now(UTC))

@@ -35,7 +35,7 @@ def label_config() -> str:
 
 
 def panels_path(settings: Settings, given: Path | None) -> Path:
-    return given or settings.data_dir / "panels.toml"
+    return given or settings.panels
 
 
 TITLE_MAX = 50  # Label Studio refuses longer project titles

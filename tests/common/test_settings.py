@@ -66,3 +66,19 @@ def test_flow_settings_carry_no_secret_and_get_them_back_from_the_environment(mo
     assert back.labelstudio_token.get_secret_value() == "secret-token-123"
     given = Settings(labelstudio_token="from-code")  # a test or a caller may pass its own
     assert given.with_environment_secrets().labelstudio_token.get_secret_value() == "from-code"
+
+
+def test_the_panels_file_can_live_outside_the_checkout(tmp_path, monkeypatch):
+    """KEPU_PANELS_FILE: reviewers' names need not go into the tracked data/panels.toml."""
+    from common.errors import InputError
+    from common.settings import PROJECT_ROOT, load_settings
+    from kepu.reviewing.enqueue import enqueue_flagged
+
+    assert load_settings(home=tmp_path).panels == PROJECT_ROOT / "data" / "panels.toml"
+    mine = tmp_path / "panels.toml"
+    mine.write_text("[panels.vaccines\n")  # broken on purpose: the error must name this file
+    monkeypatch.setenv("KEPU_PANELS_FILE", str(mine))
+    settings = load_settings(home=tmp_path)
+    assert settings.panels == mine
+    with pytest.raises(InputError, match=str(mine)):
+        enqueue_flagged(settings)
