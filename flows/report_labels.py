@@ -112,17 +112,17 @@ HIGHLIGHTS: dict[str, tuple[str, str]] = {
     "field_down": ("“{field}”领域的疑似伪科学帖子由上周 {before} 条降至本周 {now} 条。",
                    "Flagged posts on {field} fell from {before} last week to {now}."),
     "myth_new": ("已知谣言“{claim}”在近 {weeks} 周内首次出现，本周 {now} 条疑似伪科学帖子与之相符。",
-                 "The known myth “{claim}” appeared for the first time in {weeks} weeks: "
-                 "{now} flagged posts repeat it."),
+                 "The known myth “{claim}” appeared for the first time in {weeks} weeks; "
+                 "flagged posts repeating it: {now}."),
     "myth_back": ("已知谣言“{claim}”上周未见、本周再次出现，{now} 条疑似伪科学帖子与之相符。",
-                  "The known myth “{claim}” is back after a quiet week: {now} flagged "
-                  "posts repeat it."),
+                  "The known myth “{claim}” is back after a quiet week; flagged posts "
+                  "repeating it: {now}."),
     "myth_up": ("已知谣言“{claim}”的相关帖子由上周 {before} 条增至本周 {now} 条。",
                 "Flagged posts repeating the known myth “{claim}” rose from {before} "
                 "last week to {now}."),
     "narrative_new": ("出现一个新说法（未匹配任何已知说法）：“{label}”，本周 {now} 条帖子。",
-                      "A new narrative matching no known claim emerged: “{label}”, "
-                      "{now} posts this week."),
+                      "A new narrative matching no known claim emerged: “{label}” "
+                      "(posts this week: {now})."),
     "narrative_up": ("新说法“{label}”的帖子由上周 {before} 条增至本周 {now} 条。",
                      "The narrative “{label}” grew from {before} posts last week to "
                      "{now}."),

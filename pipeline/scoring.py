@@ -85,7 +85,8 @@ def score_post(
         weight = (weights.classifier_only_weight if classifier_standalone
                   else weights.advisory_weight)
         score = weight * classifier_prob
-        reason = f"no known claim matched; classifier probability {classifier_prob:.2f}"
+        reason = (f"no known claim matched; classifier probability {classifier_prob:.2f}"
+                  + ("" if classifier_standalone else " (advisory: it never flags alone)"))
         topic = None
     if calibrate is not None:
         score = calibrate(score)
