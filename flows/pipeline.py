@@ -188,8 +188,8 @@ def pipeline_flow(settings: Settings | None = None, sources: Path | None = None,
     if retrain:
         _require("kepu.research.classifier", "retrain", ModelError)
         result["retrain"] = retrain_task(settings)
-    week = week or latest_week(settings) or last_full_week(datetime.now(UTC))
-    result["report"] = report_task(settings, check_week(week), lang)
+    result["week"] = week or latest_week(settings) or last_full_week(datetime.now(UTC))
+    result["report"] = report_task(settings, check_week(result["week"]), lang)
     return result
 
 

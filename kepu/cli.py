@@ -87,8 +87,7 @@ def _print_summary(settings: Settings, s: dict, result: dict) -> None:
     report = Path(str(result["report"])).resolve()
     console.print(f"Weekly report: {report} (PDF: {report.with_suffix('.pdf').name} beside it)",
                   soft_wrap=True)
-    week = report.stem.split("-", 1)[1].rsplit("-", 1)[0]  # report-2026-W47-zh
-    console.print(f"The sample posts fall in {week}: kepu report --week {week}")
+    console.print(f"The report's week: {result['week']} (kepu report --week {result['week']})")
 
 
 @app.command()

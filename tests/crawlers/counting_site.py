@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import random
-import threading
 from collections import Counter
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.loopback import serve_handler
 
 PUBLIC = [f"/a/{i}.html" for i in range(3)]
 PRIVATE = "/private/page.html"
@@ -75,11 +76,5 @@ def serve_counting(robots_status: int = 200) -> Iterator[tuple[str, Counter[str]
     `robots_status` (with an error page unless 200)."""
     hits: Counter[str] = Counter()
     handler = type("Handler", (CountingHandler,), {"hits": hits, "robots_status": robots_status})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", hits
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_handler(handler) as base:
+        yield base, hits

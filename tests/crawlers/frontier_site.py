@@ -10,9 +10,10 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 from tests.crawlers.counting_site import _article
+from tests.loopback import serve_handler
 
 PRIVATE = "/private/page.html"
 
@@ -75,11 +76,5 @@ def serve_frontier_site(pages: int, latency_s: float = 0.0) -> Iterator[tuple[st
     site = SiteLog()
     handler = type("Handler", (_Handler,), {"pages": pages, "latency_s": latency_s,
                                             "site": site})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", site
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_handler(handler) as base:
+        yield base, site

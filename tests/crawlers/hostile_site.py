@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import gzip
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.loopback import serve_handler
 
 BIG = 50 * 1024 * 1024
 CHUNK = 64 * 1024
@@ -193,12 +194,5 @@ def serve_hostile() -> Iterator[tuple[str, SiteState]]:
     """Yield (base URL, state) of the hostile site on a free loopback port."""
     state = SiteState()
     handler = type("Handler", (HostileHandler,), {"state": state})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", state
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_handler(handler) as base:
+        yield base, state
