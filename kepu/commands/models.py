@@ -91,8 +91,9 @@ def list_models_cmd() -> None:
     with _opened() as (_settings, db):
         rows = list_models(db)  # type: ignore[arg-type]
     table = Table(title="model versions")
-    for col in ("version", "kind", "created", "promoted", "macro_f1_mean", "parent"):
-        table.add_column(col)
+    table.add_column("version", no_wrap=True)  # copied into `kepu models promote`: kept whole
+    for col in ("kind", "created", "promoted", "macro_f1_mean", "parent"):
+        table.add_column(col, overflow="fold")
     for row in rows:
         table.add_row(str(row["id"]), str(row["kind"]), str(row["created_at"])[:19],
                       "yes" if row["promoted"] else "",
