@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -63,21 +65,31 @@ def _text_key(kind: str, text: str) -> str:
     return hashlib.sha256(f"{kind}\x1f{text}".encode()).hexdigest()
 
 
+M = TypeVar("M", StanceModel, PseudoscienceDetector)
+
+
+def _fitted(directory: Path, what: str, instead: str, embedder: Embedder,
+            load: Callable[[Path], M]) -> M | None:
+    """`load(directory)` when a model is there and was trained for `embedder`; otherwise None,
+    logged with what happens `instead`."""
+    if not (directory / "card.json").exists():
+        log.warning("no %s in %s: %s", what, directory, instead)
+        return None
+    model = load(directory)
+    if model.embedder != embedder.name:
+        log.info("%s in %s was trained for %s, not %s: %s", what, directory,
+                 model.embedder, embedder.name, instead)
+        return None
+    return model
+
+
 def load_stance_model(settings: Settings, embedder: Embedder) -> StanceModel | None:
     """The trained stance model when `use_stance_model` is on, one is there and it fits the
     embedder; None means the rules decide."""
-    directory = settings.stance_model
     if not settings.use_stance_model:
         return None
-    if not (directory / "card.json").exists():
-        log.warning("no stance model in %s: using the rule-based stance", directory)
-        return None
-    model = StanceModel.load(directory)
-    if model.embedder != embedder.name:
-        log.info("stance model in %s was trained for %s, not %s: using the rule-based stance",
-                 directory, model.embedder, embedder.name)
-        return None
-    return model
+    return _fitted(settings.stance_model, "stance model", "using the rule-based stance",
+                   embedder, StanceModel.load)
 
 
 def load_calibration(settings: Settings, embedder: Embedder, stance: str
@@ -144,16 +156,7 @@ def score_posts(settings: Settings, db: Database, embedder: Embedder, rescore: b
 def load_detector(settings: Settings, embedder: Embedder) -> PseudoscienceDetector | None:
     """The detector when `use_detector` is on, one is there and it fits the embedder; None
     means posts that match no known claim are flagged by nothing (as before the detector)."""
-    directory = settings.detector
     if not settings.use_detector:
         return None
-    if not (directory / "card.json").exists():
-        log.warning("no pseudo-science detector in %s: unmatched posts are not flagged",
-                    directory)
-        return None
-    detector = PseudoscienceDetector.load(directory)
-    if detector.embedder != embedder.name:
-        log.info("detector in %s was trained for %s, not %s: unmatched posts are not flagged",
-                 directory, detector.embedder, embedder.name)
-        return None
-    return detector
+    return _fitted(settings.detector, "pseudo-science detector",
+                   "unmatched posts are not flagged", embedder, PseudoscienceDetector.load)
