@@ -109,11 +109,16 @@ def set_task_status(db: Database, task_id: str, status: str, actor: str, detail:
 def pending_outbox(db: Database) -> list[dict[str, Any]]:
     """Rounds not yet sent to the review UI, highest priority first (the order reviewers get
     them in: Label Studio shows a project's tasks in import order)."""
-    rows = db.dicts(
-        "SELECT o.round_id, o.panel, o.attempts, r.payload, coalesce(r.assigned_to, '') AS "
+    return rounds_with_payload(
+        db, "SELECT o.round_id, o.panel, o.attempts, r.payload, coalesce(r.assigned_to, '') AS "
         "assigned_to FROM review_outbox o JOIN review_rounds r ON r.id = o.round_id "
         "JOIN review_tasks t ON t.id = r.task_id WHERE o.sent_at IS NULL "
         "ORDER BY t.priority DESC, o.queued_at, o.round_id")
+
+
+def rounds_with_payload(db: Database, sql: str) -> list[dict[str, Any]]:
+    """`db.dicts(sql)` with each round's payload read back from the JSON it is stored as."""
+    rows = db.dicts(sql)
     for row in rows:
         row["payload"] = json.loads(row["payload"])
     return rows

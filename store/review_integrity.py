@@ -11,21 +11,19 @@ import json
 from typing import Any
 
 from store.db import Database
+from store.review import rounds_with_payload
 
 
 def sent_rounds(db: Database) -> list[dict[str, Any]]:
     """Rounds living in the review UI (sent), each with its current remote task and the decision
     taken from it, if any."""
-    rows = db.dicts(
-        "SELECT o.round_id, o.project_id, o.remote_task_id, o.data_hash, r.payload, r.task_id, "
+    return rounds_with_payload(
+        db, "SELECT o.round_id, o.project_id, o.remote_task_id, o.data_hash, r.payload, r.task_id, "
         "coalesce(r.assigned_to, '') AS assigned_to, d.annotation_id, d.result_hash, d.verdict, "
         "d.harm FROM review_outbox o JOIN review_rounds r ON r.id = o.round_id "
         "LEFT JOIN decisions d ON d.round_id = o.round_id "
         "WHERE o.sent_at IS NOT NULL AND o.remote_task_id IS NOT NULL "
         "ORDER BY r.created_at, o.round_id")
-    for row in rows:
-        row["payload"] = json.loads(row["payload"])
-    return rows
 
 
 def mapped_task_ids(db: Database) -> set[int]:
