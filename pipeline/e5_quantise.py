@@ -4,7 +4,9 @@ onnxruntime's dynamic quantisation: matrix weights stored as int8 with one scale
 channel, activations quantised batch by batch. Vectors land within cosine ~0.99 of the float
 graph's, close enough for the heads fitted on float vectors to still apply but not to give the
 same flags everywhere (README has the figures), so it is an opt-in trade
-(`e5_runtime = "onnx-int8"`). `reduce_range` (7-bit weights, advised for CPUs without VNNI) was
+(`e5_runtime = "onnx-int8"`). Because the activation scale is taken over the whole batch, a
+sentence's vector also moves slightly with the sentences batched beside it (cosine ~0.997): a flag
+near the threshold may not repeat. Fixed (static) scales would repeat but land at cosine ~0.978. `reduce_range` (7-bit weights, advised for CPUs without VNNI) was
 tried on this machine: no closer to float (cosine 0.9967 against 0.9962 on average), slower.
 """
 
