@@ -2,7 +2,7 @@
 
 A reopened round keeps its id; its decision and the task's final outcome (if any) move to
 review_superseded, the feedback taken from that outcome is withdrawn, and the round goes back to
-the outbox. Every step writes its audit row in the caller's transaction.
+the outbox. An arbitration that settled a review taken back is withdrawn with it. Every step writes its audit row in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ def sent_rounds(db: Database) -> list[dict[str, Any]]:
     taken from it, if any."""
     return rounds_with_payload(
         db, "SELECT o.round_id, o.project_id, o.remote_task_id, o.data_hash, r.payload, r.task_id, "
-        "coalesce(r.assigned_to, '') AS assigned_to, d.annotation_id, d.result_hash, d.verdict, "
+        "coalesce(r.assigned_to, '') AS assigned_to, r.role, d.annotation_id, d.result_hash, d.verdict, "
         "d.harm FROM review_outbox o JOIN review_rounds r ON r.id = o.round_id "
         "LEFT JOIN decisions d ON d.round_id = o.round_id "
         "WHERE o.sent_at IS NOT NULL AND o.remote_task_id IS NOT NULL "
@@ -71,6 +71,39 @@ def supersede_decision(db: Database, round_id: str, reason: str) -> str | None:
              f"{decision['reviewer']}: {reason}"[:500])
     _supersede_outcome(db, decision["task_id"], reason)
     return str(decision["task_id"])
+
+
+def arbitration_remote_task(db: Database, task_id: str) -> int | None:
+    """The review-UI task of the task's arbitration round, if one was sent."""
+    return db.scalar("SELECT o.remote_task_id FROM review_rounds r JOIN review_outbox o "
+                     "ON o.round_id = r.id WHERE r.task_id = ? AND r.role = 'arbiter'", [task_id])
+
+
+def withdraw_arbitration(db: Database, task_id: str, reason: str, deleted: bool) -> str | None:
+    """Take back the task's arbitration round, and the arbiter's decision if one was taken, when a
+    review it arbitrated is taken back (call inside a transaction): the disagreement it settled
+    is no longer the one on record. The round, its decision and its remote task are kept in
+    review_superseded / review_void_tasks; if the new answers disagree again, a fresh arbitration
+    round is opened with them. Returns the withdrawn round's id, None without one."""
+    rounds = db.dicts("SELECT * FROM review_rounds WHERE task_id = ? AND role = 'arbiter'",
+                      [task_id])
+    if not rounds:
+        return None
+    arbitration = rounds[0]
+    round_id = str(arbitration["id"])
+    supersede_decision(db, round_id, reason)
+    remote = db.scalar("SELECT remote_task_id FROM review_outbox WHERE round_id = ?", [round_id])
+    if remote is not None:
+        void_task(db, int(remote), round_id, reason, deleted)
+    _keep(db, "round", task_id, round_id, arbitration, reason)
+    db.conn.execute("DELETE FROM review_outbox WHERE round_id = ?", [round_id])
+    db.conn.execute("DELETE FROM review_rounds WHERE id = ?", [round_id])
+    db.audit("review", "review_round", round_id, "withdrawn", reason[:500])
+    status = db.scalar("SELECT status FROM review_tasks WHERE id = ?", [task_id])
+    if status == "arbitration":
+        db.conn.execute("UPDATE review_tasks SET status = 'in_review' WHERE id = ?", [task_id])
+        db.audit("review", "review_task", task_id, "status:arbitration->in_review", reason[:500])
+    return round_id
 
 
 def _supersede_outcome(db: Database, task_id: str, reason: str) -> None:

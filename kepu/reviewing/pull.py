@@ -57,6 +57,8 @@ def pull(settings: Settings, backend: ReviewBackend, panels_file: Path | None = 
         remote = _remote_tasks(backend, {r["project_id"] for r in rounds})
         answers: list[tuple[Annotation, dict[str, Any]]] = []
         for row in rounds:
+            if row["role"] == "arbiter" and store.round_info(db, row["round_id"]) is None:
+                continue  # withdrawn above with the review it arbitrated
             findings, ok = check_round(_sent_round(row), remote.get(row["remote_task_id"]))
             for finding in findings:
                 if istore.is_known(db, finding.key):
@@ -97,12 +99,20 @@ def _act(db: Database, backend: ReviewBackend, row: dict[str, Any], finding: Fin
     who = finding.annotation.updated_by if finding.annotation else ""
     remote_id = int(row["remote_task_id"])
     deleted = finding.action == REOPEN and backend.delete_task(remote_id)
+    # a review taken back takes back the arbitration that settled it (see withdraw_arbitration)
+    arbitrated = finding.action != NOTE and row["role"] != "arbiter" and row["annotation_id"]
+    arbitration_remote = istore.arbitration_remote_task(db, row["task_id"]) if arbitrated else None
+    arbitration_deleted = (arbitration_remote is not None
+                           and backend.delete_task(int(arbitration_remote)))
     with db.transaction():
         store.save_rejection(db, finding.key, row["round_id"], who, finding.reason, finding.kind,
                              remote_id)
         if finding.action == NOTE:
             return "noted"
         istore.supersede_decision(db, row["round_id"], finding.reason)
+        if arbitrated:
+            istore.withdraw_arbitration(db, row["task_id"], f"review {row['round_id']} taken "
+                                        f"back: {finding.reason}", bool(arbitration_deleted))
         if finding.action == REANSWER:
             return "reopened"
         times = istore.void_task(db, remote_id, row["round_id"], finding.reason, bool(deleted))
