@@ -272,3 +272,143 @@ def test_what_another_member_can_still_do_through_the_api(case, labelstudio):
     assert [w["kind"] for w in _waiting(case)] == ["task_missing"]
     new_copy = case.as_user(case.assigned).tasks.get(id=str(case.current_remote()))
     assert new_copy.project == task["project"] != decoy  # kepu's own project, not the decoy
+
+
+@dataclass
+class DoubleCase:
+    """A double-review flagged post: both reviewers' rounds pushed, and the panel's senior."""
+
+    case: Case
+    reviewers: dict[str, tuple[str, str, int]]  # role -> (round id, reviewer, remote task)
+    senior: str
+
+    def arbitration(self) -> tuple[str, int | None] | None:
+        with Database(self.case.settings.database) as db:
+            rows = db.rows("SELECT r.id, o.remote_task_id FROM review_rounds r JOIN review_outbox "
+                           "o ON o.round_id = r.id WHERE r.role = 'arbiter'")
+        return rows[0] if rows else None
+
+    def table(self, sql: str) -> list[tuple]:
+        with Database(self.case.settings.database) as db:
+            return db.rows(sql)
+
+
+@pytest.fixture
+def double(labelstudio, settings, tiny_claims, tmp_path, request) -> DoubleCase:
+    tag = "dbl" + request.node.name.removeprefix("test_")[:9].replace("_", "")
+    settings = load_settings(**{**settings.model_dump(), "labelstudio_url": labelstudio.url,
+                                "labelstudio_token": labelstudio.token})
+    panels = _panels(tmp_path / "panels.toml", tag)
+    with Database(settings.database) as db:
+        save_claims(db, tiny_claims)
+        post = save_post(db, Post(id="", text="Vaccines cause autism, my neighbour says.",
+                                  title="A story", lang="en"), f"http://s.example/{tag}")
+        save_flags(db, [Flag(post.post_id, True, 0.6, "asserts",
+                             (Match("c2", 0.9, "Vaccines cause autism", "asserts"),),
+                             "asserts c2", "health")], {"c2": 1}, "clf-test")
+    enqueue_flagged(settings, panels)
+    with Database(settings.database) as db, db.transaction() as conn:
+        conn.execute("UPDATE review_tasks SET required_reviews = 2")
+    backend = LabelStudioBackend(labelstudio.url, labelstudio.token)
+    assert push(settings, backend, panels, active_share=0)["sent"] == 2
+    with Database(settings.database) as db:
+        rows = db.rows("SELECT r.role, r.id, r.assigned_to, o.remote_task_id FROM review_rounds r "
+                       "JOIN review_outbox o ON o.round_id = r.id")
+    reviewers = {role: (round_id, who, remote) for role, round_id, who, remote in rows}
+    senior = f"{tag}-health-s@kepu.example"
+    for email in (*(who for _, who, _ in reviewers.values()), senior, f"{tag}-nobody@kepu.example"):
+        _join(labelstudio, email)
+    first_round, first, first_remote = reviewers["first"]
+    case = Case(settings, backend, panels, first_round, first_remote, first,
+                reviewers["second"][1], f"{tag}-nobody@kepu.example", labelstudio.url)
+    return DoubleCase(case, reviewers, senior)
+
+
+def test_a_review_taken_back_takes_back_the_arbitration_it_led_to(double):
+    """Two reviewers disagree and a senior is asked to arbitrate. When one of the two answers is
+    then taken back (forged by someone else), the arbitration goes with it: the senior's task
+    leaves the review UI, the task is back in review, and an agreement among the answers that
+    stand decides it without a senior."""
+    case = double.case
+    first_round, first, first_remote = double.reviewers["first"]
+    _, second, second_remote = double.reviewers["second"]
+    case.as_user(first).annotations.create(id=first_remote, result=PSEUDO)
+    case.as_user(second).annotations.create(id=second_remote, result=ACCURATE)
+    assert case.pull()["arbitration"] == 1
+    arbiter_round, arbiter_remote = double.arbitration()
+    assert arbiter_remote is not None  # sent to the senior
+    assert [a["round_id"] for a in review_status(case.settings)["arbitration"]] == [arbiter_round]
+
+    ann = case.as_user(first).tasks.get(id=str(first_remote)).annotations[0]
+    case.http(case.outsider, "PATCH", f"/api/annotations/{ann['id']}/", json={"result": ACCURATE})
+    counts = case.pull()
+    assert (counts["reopened"], counts["decisions"]) == (1, 0)
+    assert double.arbitration() is None
+    assert review_status(case.settings)["arbitration"] == []
+    assert case.http(double.senior, "GET", f"/api/tasks/{arbiter_remote}").status_code == 404
+    assert double.table("SELECT status FROM review_tasks") == [("in_review",)]
+    assert double.table("SELECT kind FROM review_superseded ORDER BY kind") == [
+        ("decision",), ("round",)]
+    with Database(case.settings.database) as db:
+        actions = db.rows("SELECT action FROM audit_log WHERE entity_id = ?", [arbiter_round])
+    assert ("withdrawn",) in actions
+
+    # the first reviewer answers again, now agreeing: decided without arbitration
+    task = _reopened_for_assignee(case, first_remote)
+    case.as_user(first).annotations.create(id=task.id, result=ACCURATE)
+    counts = case.pull()
+    assert (counts["decided"], counts["arbitration"]) == (1, 0)
+    assert double.table("SELECT verdict, method FROM review_outcomes") == [("accurate", "agreed")]
+    again = case.pull()
+    assert again["decisions"] == again["reopened"] == again["arbitration"] == 0
+
+
+def test_an_arbitrated_review_changed_by_its_reviewer_reopens_the_arbitration_question(double):
+    """After a senior's ruling, a first reviewer changes their own answer: the ruling settled a
+    disagreement that no longer stands, so it is superseded with the outcome; the answers now
+    agree and decide the task (its feedback follows the new outcome)."""
+    case = double.case
+    first_round, first, first_remote = double.reviewers["first"]
+    _, second, second_remote = double.reviewers["second"]
+    ann = case.as_user(first).annotations.create(id=first_remote, result=PSEUDO)
+    case.as_user(second).annotations.create(id=second_remote, result=ACCURATE)
+    assert case.pull()["arbitration"] == 1
+    _, arbiter_remote = double.arbitration()
+    case.as_user(double.senior).annotations.create(id=arbiter_remote, result=PSEUDO)
+    assert case.pull()["decided"] == 1
+    assert double.table("SELECT verdict, method FROM review_outcomes") == [
+        ("pseudoscience", "arbitrated")]
+
+    case.as_user(first).annotations.update(id=ann.id, result=ACCURATE)
+    counts = case.pull()
+    assert (counts["reopened"], counts["decided"], counts["arbitration"]) == (1, 1, 0)
+    assert double.table("SELECT verdict, method FROM review_outcomes") == [("accurate", "agreed")]
+    assert double.table("SELECT role, verdict FROM decisions ORDER BY role") == [
+        ("first", "accurate"), ("second", "accurate")]
+    assert sorted(double.table("SELECT kind FROM review_superseded")) == [
+        ("decision",), ("decision",), ("outcome",), ("round",)]
+    assert double.table("SELECT label, kind FROM training_examples") == [(0, "false_positive")]
+    assert case.http(double.senior, "GET", f"/api/tasks/{arbiter_remote}").status_code == 404
+
+
+def test_a_disagreement_that_stands_after_a_review_is_taken_back_goes_to_arbitration_again(double):
+    case = double.case
+    first_round, first, first_remote = double.reviewers["first"]
+    _, second, second_remote = double.reviewers["second"]
+    ann = case.as_user(first).annotations.create(id=first_remote, result=PSEUDO)
+    case.as_user(second).annotations.create(id=second_remote, result=ACCURATE)
+    assert case.pull()["arbitration"] == 1
+    case.http(case.outsider, "PATCH", f"/api/annotations/{ann.id}/", json={"result": ACCURATE})
+    assert case.pull()["reopened"] == 1 and double.arbitration() is None
+
+    task = _reopened_for_assignee(case, first_remote)
+    case.as_user(first).annotations.create(id=task.id, result=PSEUDO)
+    assert case.pull()["arbitration"] == 1
+    arbiter_round, arbiter_remote = double.arbitration()
+    fresh = case.as_user(double.senior).tasks.get(id=str(arbiter_remote))
+    assert not fresh.annotations
+    assert double.table("SELECT status FROM review_tasks") == [("arbitration",)]
+    with Database(case.settings.database) as db:
+        actions = [r[0] for r in db.rows("SELECT action FROM audit_log WHERE entity_id = ? "
+                                         "ORDER BY id", [arbiter_round])]
+    assert actions == ["queued", "sent", "remote_task_voided", "withdrawn", "queued", "sent"]
