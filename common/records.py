@@ -43,6 +43,9 @@ class Claim:
     version: int = 1
     # Other wordings of the same claim, as it circulates; matched like the claim text.
     variants: tuple[str, ...] = ()
+    # Records of one claim in other languages share a group ("" when it stands alone): the weekly
+    # report counts them as one myth and quotes the one in the report's language.
+    group: str = ""
 
 
 def post_text(title: str, text: str) -> str:

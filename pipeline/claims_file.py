@@ -14,6 +14,9 @@ from pipeline.jsonlines import parse_json_lines, read_text
 FIELDS = ("id", "text", "lang", "verdict", "topic", "explanation", "source")
 # Optional: other wordings of the claim. JSON lines: a list of strings; CSV: one cell, "|" between.
 VARIANTS = "variants"
+# Optional: the group of records that state this claim in other languages (e.g. "kc-001").
+GROUP = "group"
+MAX_GROUP_CHARS = 200
 MAX_VARIANT_CHARS = 400
 LIMIT = "KEPU_MAX_CLAIM_CHARS"
 
@@ -36,7 +39,20 @@ def claim_from_row(data: dict[str, object], source: str, line: int,
                          f"got {values['verdict']!r}", line)
     if values["topic"] not in TOPICS:
         raise InputError(source, f"unknown topic {values['topic']!r}", line)
-    return Claim(**values, variants=_variants(data.get(VARIANTS), source, line))
+    return Claim(**values, variants=_variants(data.get(VARIANTS), source, line),
+                 group=_group(data.get(GROUP), source, line))
+
+
+def _group(value: object, source: str, line: int) -> str:
+    """A row's group: a short string (or a number), "" when absent."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise InputError(source, "group must be a string", line)
+    group = " ".join(str(value).split())
+    if not group or len(group) > MAX_GROUP_CHARS:
+        raise InputError(source, f"group must be 1 to {MAX_GROUP_CHARS} characters", line)
+    return group
 
 
 def _variants(value: object, source: str, line: int) -> tuple[str, ...]:

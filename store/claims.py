@@ -13,11 +13,13 @@ from store.db import Database
 
 
 def claim_hash(claim: Claim) -> str:
-    """Content hash of a claim; claims without variants keep the hash they had before variants
-    existed, so re-importing them makes no new version."""
+    """Content hash of a claim; claims without variants (or group) keep the hash they had before
+    those existed, so re-importing them makes no new version."""
     parts = [claim.text, claim.lang, claim.verdict, claim.topic, claim.explanation, claim.source]
     if claim.variants:
         parts.append("\x1e".join(claim.variants))
+    if claim.group:
+        parts.append("group\x1d" + claim.group)
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
@@ -37,9 +39,11 @@ def save_claims(db: Database, claims: Sequence[Claim], actor: str = "import") ->
             version = row[0] + 1 if row else 1
             conn.execute(
                 "INSERT INTO claims (id, version, text, lang, verdict, topic, explanation, source, "
-                "variants, content_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
+                "variants, claim_group, content_hash, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
                 [claim.id, version, claim.text, claim.lang, claim.verdict, claim.topic,
-                 claim.explanation, claim.source, list(claim.variants), digest],
+                 claim.explanation, claim.source, list(claim.variants), claim.group or None,
+                 digest],
             )
             db.audit(actor, "claim", claim.id, "updated" if row else "created", f"v{version}")
             counts["updated" if row else "new"] += 1
@@ -49,11 +53,11 @@ def save_claims(db: Database, claims: Sequence[Claim], actor: str = "import") ->
 def current_claims(db: Database) -> list[Claim]:
     """The latest version of every claim."""
     rows = db.rows(
-        "SELECT id, text, lang, verdict, topic, explanation, source, version, variants "
-        "FROM claims QUALIFY row_number() OVER (PARTITION BY id ORDER BY version DESC) = 1 "
-        "ORDER BY id"
+        "SELECT id, text, lang, verdict, topic, explanation, source, version, variants, "
+        "coalesce(claim_group, '') FROM claims "
+        "QUALIFY row_number() OVER (PARTITION BY id ORDER BY version DESC) = 1 ORDER BY id"
     )
-    return [Claim(*row[:8], variants=tuple(row[8] or ())) for row in rows]
+    return [Claim(*row[:8], variants=tuple(row[8] or ()), group=row[9]) for row in rows]
 
 
 def cached_vectors(db: Database, model: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:

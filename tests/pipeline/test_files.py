@@ -82,3 +82,22 @@ def test_bad_claim_variants_name_file_and_line(tmp_path, variants, message):
     with pytest.raises(InputError) as err:
         read_claims(path)
     assert f"{path}:2" in str(err.value) and message in str(err.value)
+
+
+def test_claim_group_from_jsonl_and_csv_and_bad_groups_name_file_and_line(tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps({**GOOD, "group": " msg  toxic "}) + "\n"
+                    + json.dumps({**GOOD, "id": "k2", "group": 7}) + "\n"
+                    + json.dumps({**GOOD, "id": "k3"}) + "\n")
+    assert [c.group for c in read_claims(path)] == ["msg toxic", "7", ""]
+    table = tmp_path / "c.csv"
+    table.write_text("id,text,lang,verdict,topic,explanation,source,group\n"
+                     "k1,MSG is toxic.,en,false,food_safety,It is not.,FDA,msg\n"
+                     "k2,味精有毒。,zh,false,food_safety,并非如此。,FDA,msg\n")
+    assert [c.group for c in read_claims(table)] == ["msg", "msg"]
+    for bad, message in ((["a"], "group must be a string"), (True, "group must be a string"),
+                         ("x" * 201, "1 to 200 characters")):
+        path.write_text(json.dumps(GOOD) + "\n" + json.dumps({**GOOD, "group": bad}) + "\n")
+        with pytest.raises(InputError) as err:
+            read_claims(path)
+        assert f"{path}:2" in str(err.value) and message in str(err.value)

@@ -61,6 +61,17 @@ def test_flags_and_tasks_are_idempotent(db):
     assert db.scalar("SELECT count(*) FROM review_tasks") == 1
 
 
+def test_a_claim_group_is_stored_and_only_a_set_group_changes_the_version(db, tiny_claims):
+    from dataclasses import replace
+
+    save_claims(db, tiny_claims)
+    assert save_claims(db, tiny_claims)["unchanged"] == len(tiny_claims)  # no group: same hash
+    assert save_claims(db, [replace(tiny_claims[0], group="leftovers")])["updated"] == 1
+    latest = {c.id: c for c in current_claims(db)}
+    assert (latest["c1"].group, latest["c1"].version) == ("leftovers", 2)
+    assert (latest["c4"].group, latest["c4"].version) == ("", 1)
+
+
 def test_claim_variants_are_content_and_their_vectors_are_cached(db, tiny_claims,
                                                                  counting_embedder):
     from dataclasses import replace
