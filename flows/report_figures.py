@@ -38,15 +38,25 @@ class Count:
         return change(self.flagged, self.flagged_prev)
 
 
+def text_in(texts: tuple[tuple[str, str], ...], lang: str, default: str) -> str:
+    """A myth as written in `lang` when the base has it so, else `default` (its first wording)."""
+    return next((text for lang_, text in texts if lang_ == lang), default)
+
+
 @dataclass(frozen=True)
 class MythTrend:
-    """A known claim asserted by flagged posts; `weekly` runs from the oldest week to this one."""
+    """A known claim (or claim group) asserted by flagged posts; `weekly` runs from the oldest
+    week to this one; `texts` are its wordings by language."""
 
     claim_id: str
     text: str
     verdict: str
     topic: str
     weekly: tuple[int, ...]
+    texts: tuple[tuple[str, str], ...] = ()
+
+    def text_in(self, lang: str) -> str:
+        return text_in(self.texts, lang, self.text)
 
     @property
     def posts(self) -> int:
@@ -123,15 +133,23 @@ def counts_from_rows(rows: Iterable[dict[str, Any]]) -> dict[str, tuple[Count, .
 
 
 def myths_from_rows(rows: Iterable[dict[str, Any]], weeks: int) -> tuple[MythTrend, ...]:
-    """One trend per claim, in the store's order, weekly counts filled with zeros."""
+    """One trend per myth, in the store's order, weekly counts filled with zeros."""
     trends: dict[str, dict[str, Any]] = {}
     for r in rows:
-        t = trends.setdefault(r["claim_id"], {"row": r, "weekly": [0] * weeks})
+        t = trends.setdefault(r["claim_id"], {"members": r["members"] or [], "weekly": [0] * weeks})
         if 0 <= r["wk"] < weeks:
             t["weekly"][r["wk"]] = int(r["posts"])
-    return tuple(MythTrend(cid, str(t["row"]["text"] or cid), str(t["row"]["verdict"] or ""),
-                           str(t["row"]["topic"] or "unknown"), tuple(t["weekly"]))
-                 for cid, t in trends.items())
+    return tuple(_trend(cid, t["members"], tuple(t["weekly"])) for cid, t in trends.items())
+
+
+def _trend(myth: str, members: list[dict[str, Any]], weekly: tuple[int, ...]) -> MythTrend:
+    """A claim no longer in the base (members empty) shows its id."""
+    first = members[0] if members else {}
+    by_lang: dict[str, str] = {}
+    for member in members:
+        by_lang.setdefault(str(member["lang"]), str(member["text"]))
+    return MythTrend(myth, str(first.get("text") or myth), str(first.get("verdict") or ""),
+                     str(first.get("topic") or "unknown"), weekly, tuple(by_lang.items()))
 
 
 def kappa(agreement: float | None, expected: float | None) -> float | None:

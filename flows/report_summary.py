@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from flows.report_figures import WeeklyFigures
+from flows.report_figures import WeeklyFigures, text_in
 from flows.report_labels import HIGHLIGHTS, LANGS, term
 
 KINDS = ("field", "myth", "narrative", "backlog")
@@ -32,6 +32,10 @@ class Highlight:
     series: tuple[int, ...]
     text: str = ""  # the claim or the narrative label (untrusted when crawled: escape it)
     overdue: int = 0
+    texts: tuple[tuple[str, str], ...] = ()  # a myth's wordings by language
+
+    def text_in(self, lang: str) -> str:
+        return text_in(self.texts, lang, self.text)
 
     @property
     def moved(self) -> int:
@@ -52,7 +56,8 @@ def _myths(figures: WeeklyFigures) -> Iterator[Highlight]:
             continue
         earlier = sum(m.weekly[:-2])
         sentence = "myth_up" if m.posts_prev else ("myth_back" if earlier else "myth_new")
-        yield Highlight("myth", sentence, m.claim_id, m.posts, m.posts_prev, m.weekly, m.text)
+        yield Highlight("myth", sentence, m.claim_id, m.posts, m.posts_prev, m.weekly, m.text,
+                        texts=m.texts)
 
 
 def _narratives(figures: WeeklyFigures) -> Iterator[Highlight]:
@@ -97,5 +102,5 @@ def _short(text: str, width: int = CLAIM_CHARS) -> str:
 def highlight_sentence(h: Highlight, lang: str, weeks: int) -> str:
     """The highlight's sentence in `lang`, as plain text (the page escapes it)."""
     template = HIGHLIGHTS[h.sentence][LANGS.index(lang)]
-    return template.format(field=term("topic", h.key, lang), claim=_short(h.text or h.key), label=_short(h.text),
+    return template.format(field=term("topic", h.key, lang), claim=_short(h.text_in(lang) or h.key), label=_short(h.text),
                            now=h.now, before=h.before, overdue=h.overdue, weeks=weeks)

@@ -33,23 +33,30 @@ SELECT CASE WHEN grouping(topic) = 0 THEN 'topic' WHEN grouping(platform) = 0 TH
 FROM w GROUP BY GROUPING SETS ((topic), (platform), (source_id), ())
 """
 
+# One myth per claim group (the records of one claim in several languages), or per claim when it
+# has none; a post asserting it in two languages counts once.
 _MYTHS = f"""
-WITH hits AS (
-  SELECT pc.claim_id,
+WITH latest AS (SELECT * FROM claims
+                QUALIFY row_number() OVER (PARTITION BY id ORDER BY version DESC) = 1),
+hits AS (
+  SELECT coalesce(c.claim_group, pc.claim_id) AS myth, p.id AS post_id,
          CAST(floor((epoch({_WHEN}) - epoch(?::TIMESTAMPTZ)) / 604800) AS INTEGER) AS wk
   FROM post_claims pc JOIN posts p ON p.id = pc.post_id JOIN flags f ON f.post_id = p.id
+  LEFT JOIN latest c ON c.id = pc.claim_id
   WHERE pc.stance = 'asserts' AND f.flagged AND p.duplicate_of IS NULL
     AND {_WHEN} >= ? AND {_WHEN} < ?),
-per_week AS (SELECT claim_id, wk, count(*) AS posts FROM hits GROUP BY ALL),
-top AS (SELECT claim_id, sum(posts) FILTER (wk = ?) AS now_posts,
-               sum(posts) FILTER (wk = ? - 1) AS prev_posts, sum(posts) AS all_posts
-        FROM per_week GROUP BY claim_id HAVING now_posts > 0
-        ORDER BY now_posts DESC, prev_posts DESC NULLS LAST, claim_id LIMIT ?),
-latest AS (SELECT * FROM claims
-           QUALIFY row_number() OVER (PARTITION BY id ORDER BY version DESC) = 1)
-SELECT t.claim_id, c.text, c.verdict, c.topic, t.now_posts, pw.wk, pw.posts
-FROM top t JOIN per_week pw USING (claim_id) LEFT JOIN latest c ON c.id = t.claim_id
-ORDER BY t.now_posts DESC, t.prev_posts DESC NULLS LAST, t.claim_id, pw.wk
+per_week AS (SELECT myth, wk, count(DISTINCT post_id) AS posts FROM hits GROUP BY ALL),
+top AS (SELECT myth, sum(posts) FILTER (wk = ?) AS now_posts,
+               sum(posts) FILTER (wk = ? - 1) AS prev_posts
+        FROM per_week GROUP BY myth HAVING now_posts > 0
+        ORDER BY now_posts DESC, prev_posts DESC NULLS LAST, myth LIMIT ?),
+members AS (SELECT coalesce(claim_group, id) AS myth,
+                   list({{'id': id, 'lang': lang, 'text': text, 'verdict': verdict,
+                         'topic': topic}} ORDER BY id) AS members
+            FROM latest GROUP BY ALL)
+SELECT t.myth AS claim_id, m.members, t.now_posts, pw.wk, pw.posts
+FROM top t JOIN per_week pw USING (myth) LEFT JOIN members m USING (myth)
+ORDER BY t.now_posts DESC, t.prev_posts DESC NULLS LAST, t.myth, pw.wk
 """
 
 _UNMATCHED = f"""
@@ -78,7 +85,8 @@ def volume_rows(db: Database, start: datetime, end: datetime) -> list[dict[str, 
 
 def myth_rows(db: Database, start: datetime, end: datetime, weeks: int,
               limit: int = 10) -> list[dict[str, Any]]:
-    """Weekly counts of flagged posts asserting each of the top claims; wk 0 is the oldest week."""
+    """Weekly counts of flagged posts asserting each of the top myths (claim groups); wk 0 is the
+    oldest week; `members` are the group's claims (id, lang, text, verdict, topic)."""
     first = start - timedelta(days=7 * (weeks - 1))
     return db.dicts(_MYTHS, [first, first, end, weeks - 1, weeks - 1, limit])
 

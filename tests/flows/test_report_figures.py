@@ -145,3 +145,43 @@ def test_active_learning_verdicts_are_not_false_flags(week_db, settings):
     r = collect_figures(db, WEEK, settings).reviews
     assert r.decided == 3 and dict(r.verdicts) == {"pseudoscience": 2, "not_science": 1}
     assert r.false_positive_rate == pytest.approx(1 / 3)
+
+
+def test_one_claim_in_two_languages_is_one_myth_quoted_in_the_reports_language(week_db,
+                                                                               settings):
+    """c1 and c4 state the same myth in English and Chinese: grouped, their posts add up (a post
+    asserting both counts once) and each report quotes the wording in its own language."""
+    from dataclasses import replace
+
+    from common.records import Flag, Match, Post
+    from flows.report_render import render_html
+    from store.claims import current_claims, save_claims
+    from store.flags import save_flags
+    from store.posts import save_post
+    from tests.flows.conftest import W47
+
+    db, _ = week_db
+    claims = {c.id: c for c in current_claims(db)}
+    assert save_claims(db, [replace(claims["c1"], group="leftovers"),
+                            replace(claims["c4"], group="leftovers")])["updated"] == 2
+    flags = []
+    for key, matched in (("g1", ("c1",)), ("g2", ("c1", "c4"))):
+        post = save_post(db, Post(id=key, text=f"Leftovers give you cancer ({key}).",
+                                  published=W47 + timedelta(days=1), platform="weibo"),
+                         f"https://g.test/{key}")
+        flags.append(Flag(post.post_id, True, 0.9, "asserts",
+                          tuple(Match(c, 0.9, "Leftovers give you cancer", "asserts")
+                                for c in matched), "r", "food_safety", 0.5))
+    save_flags(db, flags, {}, "m")
+
+    figures = collect_figures(db, WEEK, settings, pseudonymise=lambda h: h)
+    myths = {m.claim_id: m for m in figures.myths}
+    assert set(myths) == {"c2", "leftovers"}
+    leftovers = myths["leftovers"]
+    assert leftovers.posts == 3  # a3 (zh), g1 (en), g2 (both: once)
+    assert leftovers.text_in("en") == claims["c1"].text
+    assert leftovers.text_in("zh") == claims["c4"].text
+    assert myths["c2"].text_in("zh") == claims["c2"].text  # no Chinese wording: as written
+    assert claims["c1"].text in render_html(figures, "en")
+    zh_page = render_html(figures, "zh")
+    assert claims["c4"].text in zh_page and claims["c1"].text not in zh_page
