@@ -93,10 +93,9 @@ def _join(labelstudio, email: str) -> None:
         TOKENS[email] = labelstudio.sign_up(email)
 
 
-@pytest.fixture
-def case(labelstudio, settings, tiny_claims, tmp_path, request) -> Case:
-    """A single-review flagged post (topic health) pushed to its assigned reviewer's project."""
-    tag = request.node.name.removeprefix("test_")[:12].replace("_", "")
+def _queued_flag(labelstudio, settings, tiny_claims, tmp_path, tag: str
+                 ) -> tuple[Settings, Path]:
+    """Settings that talk to the test server and a flagged post (topic health) in the queue."""
     settings = load_settings(**{**settings.model_dump(), "labelstudio_url": labelstudio.url,
                                 "labelstudio_token": labelstudio.token})
     panels = _panels(tmp_path / "panels.toml", tag)
@@ -108,6 +107,14 @@ def case(labelstudio, settings, tiny_claims, tmp_path, request) -> Case:
                              (Match("c2", 0.9, "Vaccines cause autism", "asserts"),),
                              "asserts c2", "health")], {"c2": 1}, "clf-test")
     enqueue_flagged(settings, panels)
+    return settings, panels
+
+
+@pytest.fixture
+def case(labelstudio, settings, tiny_claims, tmp_path, request) -> Case:
+    """A single-review flagged post (topic health) pushed to its assigned reviewer's project."""
+    tag = request.node.name.removeprefix("test_")[:12].replace("_", "")
+    settings, panels = _queued_flag(labelstudio, settings, tiny_claims, tmp_path, tag)
     backend = LabelStudioBackend(labelstudio.url, labelstudio.token)
     assert push(settings, backend, panels, active_share=0)["sent"] == 1
     with Database(settings.database) as db:
@@ -288,6 +295,16 @@ class DoubleCase:
                            "o ON o.round_id = r.id WHERE r.role = 'arbiter'")
         return rows[0] if rows else None
 
+    def disagree(self) -> object:
+        """The first reviewer says pseudo-science, the second accurate: arbitration opens.
+        Returns the first reviewer's answer."""
+        _, first, first_remote = self.reviewers["first"]
+        _, second, second_remote = self.reviewers["second"]
+        ann = self.case.as_user(first).annotations.create(id=first_remote, result=PSEUDO)
+        self.case.as_user(second).annotations.create(id=second_remote, result=ACCURATE)
+        assert self.case.pull()["arbitration"] == 1
+        return ann
+
     def table(self, sql: str) -> list[tuple]:
         with Database(self.case.settings.database) as db:
             return db.rows(sql)
@@ -296,17 +313,7 @@ class DoubleCase:
 @pytest.fixture
 def double(labelstudio, settings, tiny_claims, tmp_path, request) -> DoubleCase:
     tag = "dbl" + request.node.name.removeprefix("test_")[:9].replace("_", "")
-    settings = load_settings(**{**settings.model_dump(), "labelstudio_url": labelstudio.url,
-                                "labelstudio_token": labelstudio.token})
-    panels = _panels(tmp_path / "panels.toml", tag)
-    with Database(settings.database) as db:
-        save_claims(db, tiny_claims)
-        post = save_post(db, Post(id="", text="Vaccines cause autism, my neighbour says.",
-                                  title="A story", lang="en"), f"http://s.example/{tag}")
-        save_flags(db, [Flag(post.post_id, True, 0.6, "asserts",
-                             (Match("c2", 0.9, "Vaccines cause autism", "asserts"),),
-                             "asserts c2", "health")], {"c2": 1}, "clf-test")
-    enqueue_flagged(settings, panels)
+    settings, panels = _queued_flag(labelstudio, settings, tiny_claims, tmp_path, tag)
     with Database(settings.database) as db, db.transaction() as conn:
         conn.execute("UPDATE review_tasks SET required_reviews = 2")
     backend = LabelStudioBackend(labelstudio.url, labelstudio.token)
@@ -330,17 +337,13 @@ def test_a_review_taken_back_takes_back_the_arbitration_it_led_to(double):
     leaves the review UI, the task is back in review, and an agreement among the answers that
     stand decides it without a senior."""
     case = double.case
-    first_round, first, first_remote = double.reviewers["first"]
-    _, second, second_remote = double.reviewers["second"]
-    case.as_user(first).annotations.create(id=first_remote, result=PSEUDO)
-    case.as_user(second).annotations.create(id=second_remote, result=ACCURATE)
-    assert case.pull()["arbitration"] == 1
+    _, first, first_remote = double.reviewers["first"]
+    ann = double.disagree()
     arbiter_round, arbiter_remote = double.arbitration()
     assert arbiter_remote is not None  # sent to the senior
     assert [a["round_id"] for a in review_status(case.settings)["arbitration"]] == [arbiter_round]
 
-    ann = case.as_user(first).tasks.get(id=str(first_remote)).annotations[0]
-    case.http(case.outsider, "PATCH", f"/api/annotations/{ann['id']}/", json={"result": ACCURATE})
+    case.http(case.outsider, "PATCH", f"/api/annotations/{ann.id}/", json={"result": ACCURATE})
     counts = case.pull()
     assert (counts["reopened"], counts["decisions"]) == (1, 0)
     assert double.arbitration() is None
@@ -368,11 +371,8 @@ def test_an_arbitrated_review_changed_by_its_reviewer_reopens_the_arbitration_qu
     disagreement that no longer stands, so it is superseded with the outcome; the answers now
     agree and decide the task (its feedback follows the new outcome)."""
     case = double.case
-    first_round, first, first_remote = double.reviewers["first"]
-    _, second, second_remote = double.reviewers["second"]
-    ann = case.as_user(first).annotations.create(id=first_remote, result=PSEUDO)
-    case.as_user(second).annotations.create(id=second_remote, result=ACCURATE)
-    assert case.pull()["arbitration"] == 1
+    _, first, first_remote = double.reviewers["first"]
+    ann = double.disagree()
     _, arbiter_remote = double.arbitration()
     case.as_user(double.senior).annotations.create(id=arbiter_remote, result=PSEUDO)
     assert case.pull()["decided"] == 1
@@ -393,11 +393,8 @@ def test_an_arbitrated_review_changed_by_its_reviewer_reopens_the_arbitration_qu
 
 def test_a_disagreement_that_stands_after_a_review_is_taken_back_goes_to_arbitration_again(double):
     case = double.case
-    first_round, first, first_remote = double.reviewers["first"]
-    _, second, second_remote = double.reviewers["second"]
-    ann = case.as_user(first).annotations.create(id=first_remote, result=PSEUDO)
-    case.as_user(second).annotations.create(id=second_remote, result=ACCURATE)
-    assert case.pull()["arbitration"] == 1
+    _, first, first_remote = double.reviewers["first"]
+    ann = double.disagree()
     case.http(case.outsider, "PATCH", f"/api/annotations/{ann.id}/", json={"result": ACCURATE})
     assert case.pull()["reopened"] == 1 and double.arbitration() is None
 
