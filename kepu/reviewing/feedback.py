@@ -90,7 +90,8 @@ def _claim_from_review(db: Database, row: dict[str, Any]) -> tuple[str, int]:
         claim = Claim(known["id"], known["text"], known["lang"], "false", known["topic"],
                       rationale, source.strip(),
                       variants=with_variant(tuple(known["variants"] or ()),
-                                            known["asserted_sentence"], known["text"]))
+                                            known["asserted_sentence"], known["text"]),
+                      group=known["claim_group"] or "")
     else:
         text = row["claim_text"] or row["title"] or row["text"][:200]
         claim_id = "rv-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]

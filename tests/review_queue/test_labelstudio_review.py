@@ -41,8 +41,10 @@ def review(verdict, harm, rationale="", refs=""):
 
 
 def _seed(settings, tiny_claims):
-    with Database(settings.database) as db:
-        save_claims(db, tiny_claims)
+    from dataclasses import replace
+
+    with Database(settings.database) as db:  # c2 stands for a myth kept in two languages
+        save_claims(db, [replace(c, group="autism") if c.id == "c2" else c for c in tiny_claims])
         myth = save_post(db, Post(id="", text="Doctors hide it: vaccines cause autism in children.",
                                   title="The vaccine truth", lang="en"), "http://s.example/a")
         fine = save_post(db, Post(id="", text="Leftovers in the fridge are safe for a day.",
@@ -178,6 +180,7 @@ def _check_store(db, task_a, task_b, myth, fine, assigned):
     assert claim["version"] == 2 and claim["source"].startswith(f"review:{task_a}")
     assert "Madsen 2002 NEJM" in claim["source"]
     assert claim["variants"] == ["vaccines cause autism in children"]  # the confirmed sentence
+    assert claim["claim_group"] == "autism"  # the new version stays with its other languages
     examples = {r[0]: r[1:] for r in db.rows(
         "SELECT post_id, label, kind, source FROM training_examples")}
     assert examples == {myth: (1, "confirmed", "review"), fine: (0, "false_positive", "review")}
