@@ -88,9 +88,12 @@ def review_rounds(task: ReviewTask, reviewers: Sequence[str]) -> list[Round]:
             for i, role in enumerate(roles)]
 
 
-def arbitration_round(task_id: str, panel: str, arbiter: str,
-                      reviews: Sequence[Decision]) -> Round:
-    return Round(round_id(task_id, "arbiter"), task_id, panel, "arbiter", arbiter, tuple(reviews))
+def arbitration_round(task_id: str, panel: str, arbiter: str, reviews: Sequence[Decision],
+                      withdrawn: int = 0) -> Round:
+    """The senior's round; after `withdrawn` earlier ones were taken back (a review they settled
+    was), a new id, so that nothing recorded against an earlier one follows it."""
+    role = "arbiter" if withdrawn == 0 else f"arbiter-{withdrawn + 1}"
+    return Round(round_id(task_id, role), task_id, panel, "arbiter", arbiter, tuple(reviews))
 
 
 ACTIVE_LABEL = "主动学习 Active learning: not flagged, the model is unsure · "

@@ -73,10 +73,24 @@ def supersede_decision(db: Database, round_id: str, reason: str) -> str | None:
     return str(decision["task_id"])
 
 
-def arbitration_remote_task(db: Database, task_id: str) -> int | None:
-    """The review-UI task of the task's arbitration round, if one was sent."""
-    return db.scalar("SELECT o.remote_task_id FROM review_rounds r JOIN review_outbox o "
-                     "ON o.round_id = r.id WHERE r.task_id = ? AND r.role = 'arbiter'", [task_id])
+def withdrawn_arbitrations(db: Database, task_id: str) -> int:
+    """How many arbitration rounds of the task were withdrawn so far."""
+    return int(db.scalar("SELECT count(*) FROM review_superseded WHERE kind = 'round' "
+                         "AND task_id = ?", [task_id]))
+
+
+def is_recorded(db: Database, annotation_id: str) -> bool:
+    """Whether an answer is the source of a decision on record."""
+    return bool(db.scalar("SELECT count(*) FROM decisions WHERE annotation_id = ?",
+                          [annotation_id]))
+
+
+def arbitration_remote_task(db: Database, task_id: str) -> tuple[str, int] | None:
+    """The task's arbitration round and its review-UI task, if one was sent."""
+    rows = db.rows("SELECT r.id, o.remote_task_id FROM review_rounds r JOIN review_outbox o "
+                   "ON o.round_id = r.id WHERE r.task_id = ? AND r.role = 'arbiter' "
+                   "AND o.remote_task_id IS NOT NULL", [task_id])
+    return (str(rows[0][0]), int(rows[0][1])) if rows else None
 
 
 def withdraw_arbitration(db: Database, task_id: str, reason: str, deleted: bool) -> str | None:

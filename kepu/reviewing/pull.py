@@ -63,7 +63,7 @@ def pull(settings: Settings, backend: ReviewBackend, panels_file: Path | None = 
             for finding in findings:
                 if istore.is_known(db, finding.key):
                     continue
-                counts[_act(db, backend, row, finding)] += 1
+                counts[_act(db, backend, row, finding, remote)] += 1
                 if finding.action == REANSWER and finding.annotation:
                     ok = [finding.annotation]
             answers += [(a, row) for a in ok]
@@ -94,16 +94,18 @@ def _sent_round(row: dict[str, Any]) -> SentRound:
                      row["data_hash"] or data_hash(sent), sent, decided)
 
 
-def _act(db: Database, backend: ReviewBackend, row: dict[str, Any], finding: Finding) -> str:
+def _act(db: Database, backend: ReviewBackend, row: dict[str, Any], finding: Finding,
+         remote: dict[int, RemoteTask] | None = None) -> str:
     """Record a finding once and do what it calls for; returns the counter it adds to."""
     who = finding.annotation.updated_by if finding.annotation else ""
     remote_id = int(row["remote_task_id"])
-    deleted = finding.action == REOPEN and backend.delete_task(remote_id)
-    # a review taken back takes back the arbitration that settled it (see withdraw_arbitration)
+    # A review taken back takes back the arbitration that settled it (see withdraw_arbitration).
+    # Its task is deleted first: if a delete fails, nothing is written and the next pull, which
+    # sees the same finding, does it all again (a task already gone is no error).
     arbitrated = finding.action != NOTE and row["role"] != "arbiter" and row["annotation_id"]
-    arbitration_remote = istore.arbitration_remote_task(db, row["task_id"]) if arbitrated else None
-    arbitration_deleted = (arbitration_remote is not None
-                           and backend.delete_task(int(arbitration_remote)))
+    arbitration = istore.arbitration_remote_task(db, row["task_id"]) if arbitrated else None
+    arbitration_deleted = arbitration is not None and backend.delete_task(arbitration[1])
+    deleted = finding.action == REOPEN and backend.delete_task(remote_id)
     with db.transaction():
         store.save_rejection(db, finding.key, row["round_id"], who, finding.reason, finding.kind,
                              remote_id)
@@ -111,8 +113,10 @@ def _act(db: Database, backend: ReviewBackend, row: dict[str, Any], finding: Fin
             return "noted"
         istore.supersede_decision(db, row["round_id"], finding.reason)
         if arbitrated:
-            istore.withdraw_arbitration(db, row["task_id"], f"review {row['round_id']} taken "
-                                        f"back: {finding.reason}", bool(arbitration_deleted))
+            reason = f"review {row['round_id']} taken back: {finding.reason}"
+            if arbitration is not None:
+                _keep_unrecorded(db, arbitration[0], (remote or {}).get(arbitration[1]), reason)
+            istore.withdraw_arbitration(db, row["task_id"], reason, bool(arbitration_deleted))
         if finding.action == REANSWER:
             return "reopened"
         times = istore.void_task(db, remote_id, row["round_id"], finding.reason, bool(deleted))
@@ -121,6 +125,18 @@ def _act(db: Database, backend: ReviewBackend, row: dict[str, Any], finding: Fin
         istore.requeue_round(db, row["round_id"], to_json(payload),
                              f"{finding.kind}: {finding.reason}")
     return "reopened"
+
+
+def _keep_unrecorded(db: Database, round_id: str, task: RemoteTask | None, reason: str) -> None:
+    """A senior's answers on an arbitration task being withdrawn that were never recorded (given
+    since the last pull): kept as `withdrawn`, with the reason, not silently lost."""
+    if task is None:
+        return
+    for ann in task.annotations:
+        if not istore.is_known(db, ann.key) and not istore.is_recorded(db, ann.annotation_id):
+            store.save_rejection(db, ann.key, round_id, ann.updated_by or ann.reviewer,
+                                 f"arbitration withdrawn before this answer was recorded: "
+                                 f"{reason}"[:500], "withdrawn", task.remote_task_id)
 
 
 def _apply(db: Database, backend: ReviewBackend, panels: dict[str, Any], row: dict[str, Any],
@@ -171,7 +187,8 @@ def _record(db: Database, rnd: dict[str, Any], decision: Decision, ann: Annotati
     if state.state == "arbitration":
         reviews = [*earlier, decision]
         arbiter = pick_arbiter(panel, rnd["task_id"], [d.reviewer for d in reviews]) or ""
-        arb = arbitration_round(rnd["task_id"], panel.topic, arbiter, reviews)
+        arb = arbitration_round(rnd["task_id"], panel.topic, arbiter, reviews,
+                                istore.withdrawn_arbitrations(db, rnd["task_id"]))
         payload = task_payload(arb, evidence, int(rnd["required_reviews"]))
         store.add_round(db, arb.id, arb.task_id, rnd["panel"], "arbiter", arbiter,
                         rnd["evidence"], to_json(payload), "review")

@@ -395,6 +395,11 @@ def test_a_disagreement_that_stands_after_a_review_is_taken_back_goes_to_arbitra
     case = double.case
     _, first, first_remote = double.reviewers["first"]
     ann = double.disagree()
+    first_arbitration, _ = double.arbitration()
+    # someone not on the panel answers the senior's task: kept against that round
+    _, outsider_remote = double.arbitration()
+    case.as_user(case.outsider).annotations.create(id=outsider_remote, result=PSEUDO)
+    assert case.pull()["reopened"] == 1  # the senior's round is sent again
     case.http(case.outsider, "PATCH", f"/api/annotations/{ann.id}/", json={"result": ACCURATE})
     assert case.pull()["reopened"] == 1 and double.arbitration() is None
 
@@ -402,10 +407,63 @@ def test_a_disagreement_that_stands_after_a_review_is_taken_back_goes_to_arbitra
     case.as_user(first).annotations.create(id=task.id, result=PSEUDO)
     assert case.pull()["arbitration"] == 1
     arbiter_round, arbiter_remote = double.arbitration()
+    assert arbiter_round == f"{first_arbitration}-2"  # a new round: nothing recorded follows it
     fresh = case.as_user(double.senior).tasks.get(id=str(arbiter_remote))
     assert not fresh.annotations
+    assert not fresh.data["round_label"].startswith("重新审查")
     assert double.table("SELECT status FROM review_tasks") == [("arbitration",)]
+    status = review_status(case.settings)
+    assert [a["round_id"] for a in status["arbitration"]] == [arbiter_round]
+    assert status["waiting"] == []  # the outsider's old answer does not come back
     with Database(case.settings.database) as db:
-        actions = [r[0] for r in db.rows("SELECT action FROM audit_log WHERE entity_id = ? "
-                                         "ORDER BY id", [arbiter_round])]
-    assert actions == ["queued", "sent", "remote_task_voided", "withdrawn", "queued", "sent"]
+        def actions(round_id):
+            return [r[0] for r in db.rows("SELECT action FROM audit_log WHERE entity_id = ? "
+                                          "ORDER BY id", [round_id])]
+        assert actions(first_arbitration)[-2:] == ["remote_task_voided", "withdrawn"]
+        assert actions(arbiter_round) == ["queued", "sent"]
+
+
+def test_a_ruling_given_as_its_arbitration_is_withdrawn_is_kept_not_lost(double):
+    """The senior rules and the first reviewer changes their answer before the next pull: the
+    ruling settled a disagreement that no longer stands, so it decides nothing, but it is kept
+    (with why) rather than dropped with the deleted task."""
+    case = double.case
+    ann = double.disagree()
+    arbiter_round, arbiter_remote = double.arbitration()
+    ruling = case.as_user(double.senior).annotations.create(id=arbiter_remote, result=PSEUDO)
+    case.as_user(double.reviewers["first"][1]).annotations.update(id=ann.id, result=ACCURATE)
+    counts = case.pull()
+    assert (counts["reopened"], counts["decided"]) == (1, 1)
+    assert double.table("SELECT verdict, method FROM review_outcomes") == [("accurate", "agreed")]
+    kept = double.table("SELECT annotation_key, round_id, reviewer, kind FROM review_rejections "
+                        "WHERE kind = 'withdrawn'")
+    assert [(k.split("@")[0], r, who, kind) for k, r, who, kind in kept] == [
+        (str(ruling.id), arbiter_round, double.senior, "withdrawn")]
+    assert case.pull()["decisions"] == 0  # nothing recorded twice
+
+
+def test_a_failed_delete_of_the_arbitration_task_writes_nothing_and_the_next_pull_redoes_it(
+        double):
+    from review_queue.backend import BackendUnavailable
+
+    case = double.case
+    ann = double.disagree()
+    _, arbiter_remote = double.arbitration()
+
+    class Flaky(LabelStudioBackend):
+        def delete_task(self, remote_task_id: int) -> bool:
+            if remote_task_id == arbiter_remote:
+                raise BackendUnavailable("connection reset")
+            return super().delete_task(remote_task_id)
+
+    case.http(case.outsider, "PATCH", f"/api/annotations/{ann.id}/", json={"result": ACCURATE})
+    flaky = Flaky(case.url, case.settings.labelstudio_token.get_secret_value())
+    with pytest.raises(BackendUnavailable):
+        pull(case.settings, flaky, case.panels)
+    first_remote = double.reviewers["first"][2]
+    assert case.http(case.assigned, "GET", f"/api/tasks/{first_remote}").status_code == 200
+    assert double.table("SELECT count(*) FROM decisions") == [(2,)]
+    assert double.arbitration() is not None
+    counts = case.pull()
+    assert counts["reopened"] == 1 and double.arbitration() is None
+    _reopened_for_assignee(case, first_remote)
