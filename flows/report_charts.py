@@ -88,6 +88,14 @@ def count_axis(ax: Any, which: str, largest: float, room: float = 1.0,
     getattr(ax, f"set_{which}lim")(0, max(float(largest), 1.0) * room)
 
 
+def plain_text(name: str) -> str:
+    """A name from a claims base or a crawled source as chart text, shown as written: "$" would
+    start TeX (and a bad formula fails the whole report), and matplotlib leaves out legend
+    entries whose label starts with "_"."""
+    name = name.replace("$", "\\$")
+    return "\u200b" + name if name.startswith("_") else name
+
+
 def _legend_above(ax: Any, columns: int, handles: list[Any] | None = None) -> None:
     """The legend in a row above the axes, where it cannot cover a bar or a line."""
     extra = {"handles": handles} if handles else {}
@@ -108,7 +116,7 @@ def volume_figure(rows: Sequence[Count], label: Callable[[str], str],
     handles = [ax.barh(y, [r.posts for r in shown], color=POSTS, label=names[0]),
                ax.barh(y, [r.flagged for r in shown], color=FLAGGED, height=0.5, label=names[1]),
                *ax.plot([r.flagged_prev for r in shown], y, "k|", markersize=11, label=names[2])]
-    ax.set_yticks(y, [label(r.key) for r in shown])
+    ax.set_yticks(y, [plain_text(label(r.key)) for r in shown])
     ax.invert_yaxis()
     count_axis(ax, "x", max(max(r.posts, r.flagged_prev) for r in shown), 1.04)
     ax.set_xlabel(axis_label)
@@ -124,7 +132,8 @@ def myth_figure(myths: Sequence[MythTrend], week_labels: Sequence[str],
         return None
     fig, ax = _figure(7.5, 2.6)
     for m in top:
-        ax.plot(list(week_labels), list(m.weekly), marker="o", markersize=4, label=m.claim_id,
+        ax.plot(list(week_labels), list(m.weekly), marker="o", markersize=4,
+                label=plain_text(m.claim_id),
                 clip_on=False)
     ax.tick_params(axis="x", labelsize=8)
     count_axis(ax, "y", max(max(m.weekly) for m in top), 1.08)

@@ -136,10 +136,12 @@ def myths_from_rows(rows: Iterable[dict[str, Any]], weeks: int) -> tuple[MythTre
     """One trend per myth, in the store's order, weekly counts filled with zeros."""
     trends: dict[str, dict[str, Any]] = {}
     for r in rows:
-        t = trends.setdefault(r["claim_id"], {"members": r["members"] or [], "weekly": [0] * weeks})
+        t = trends.setdefault(r.get("myth", r["claim_id"]),
+                              {"label": r["claim_id"], "members": r["members"] or [],
+                               "weekly": [0] * weeks})
         if 0 <= r["wk"] < weeks:
             t["weekly"][r["wk"]] = int(r["posts"])
-    return tuple(_trend(cid, t["members"], tuple(t["weekly"])) for cid, t in trends.items())
+    return tuple(_trend(t["label"], t["members"], tuple(t["weekly"])) for t in trends.values())
 
 
 def _trend(myth: str, members: list[dict[str, Any]], weekly: tuple[int, ...]) -> MythTrend:

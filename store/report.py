@@ -34,29 +34,32 @@ FROM w GROUP BY GROUPING SETS ((topic), (platform), (source_id), ())
 """
 
 # One myth per claim group (the records of one claim in several languages), or per claim when it
-# has none; a post asserting it in two languages counts once.
+# has none; a post asserting it in two languages counts once. Groups and ids are kept apart
+# (a group named like a claim id is still another myth); `label` is what the report shows.
+_MYTH_KEY = "CASE WHEN {c}.claim_group IS NULL THEN 'c:' || {id} ELSE 'g:' || {c}.claim_group END"
 _MYTHS = f"""
 WITH latest AS (SELECT * FROM claims
                 QUALIFY row_number() OVER (PARTITION BY id ORDER BY version DESC) = 1),
 hits AS (
-  SELECT coalesce(c.claim_group, pc.claim_id) AS myth, p.id AS post_id,
+  SELECT {_MYTH_KEY.format(c="c", id="pc.claim_id")} AS myth,
+         coalesce(c.claim_group, pc.claim_id) AS label, p.id AS post_id,
          CAST(floor((epoch({_WHEN}) - epoch(?::TIMESTAMPTZ)) / 604800) AS INTEGER) AS wk
   FROM post_claims pc JOIN posts p ON p.id = pc.post_id JOIN flags f ON f.post_id = p.id
   LEFT JOIN latest c ON c.id = pc.claim_id
   WHERE pc.stance = 'asserts' AND f.flagged AND p.duplicate_of IS NULL
     AND {_WHEN} >= ? AND {_WHEN} < ?),
-per_week AS (SELECT myth, wk, count(DISTINCT post_id) AS posts FROM hits GROUP BY ALL),
-top AS (SELECT myth, sum(posts) FILTER (wk = ?) AS now_posts,
+per_week AS (SELECT myth, label, wk, count(DISTINCT post_id) AS posts FROM hits GROUP BY ALL),
+top AS (SELECT myth, label, sum(posts) FILTER (wk = ?) AS now_posts,
                sum(posts) FILTER (wk = ? - 1) AS prev_posts
-        FROM per_week GROUP BY myth HAVING now_posts > 0
-        ORDER BY now_posts DESC, prev_posts DESC NULLS LAST, myth LIMIT ?),
-members AS (SELECT coalesce(claim_group, id) AS myth,
+        FROM per_week GROUP BY myth, label HAVING now_posts > 0
+        ORDER BY now_posts DESC, prev_posts DESC NULLS LAST, label, myth LIMIT ?),
+members AS (SELECT {_MYTH_KEY.format(c="latest", id="id")} AS myth,
                    list({{'id': id, 'lang': lang, 'text': text, 'verdict': verdict,
                          'topic': topic}} ORDER BY id) AS members
             FROM latest GROUP BY ALL)
-SELECT t.myth AS claim_id, m.members, t.now_posts, pw.wk, pw.posts
+SELECT t.myth, t.label AS claim_id, m.members, t.now_posts, pw.wk, pw.posts
 FROM top t JOIN per_week pw USING (myth) LEFT JOIN members m USING (myth)
-ORDER BY t.now_posts DESC, t.prev_posts DESC NULLS LAST, t.myth, pw.wk
+ORDER BY t.now_posts DESC, t.prev_posts DESC NULLS LAST, t.label, t.myth, pw.wk
 """
 
 _UNMATCHED = f"""

@@ -185,3 +185,28 @@ def test_one_claim_in_two_languages_is_one_myth_quoted_in_the_reports_language(w
     assert claims["c1"].text in render_html(figures, "en")
     zh_page = render_html(figures, "zh")
     assert claims["c4"].text in zh_page and claims["c1"].text not in zh_page
+
+
+def test_a_group_named_like_a_claim_id_is_another_myth_and_odd_names_render(week_db, settings):
+    """Groups and claim ids are kept apart: c1 and c4 grouped as "c2" do not swallow the claim
+    c2. A group name is data, not markup or TeX: it renders escaped and the chart still draws."""
+    from dataclasses import replace
+
+    from flows.report_charts import myth_figure, png_base64
+    from flows.report_render import render_html
+    from store.claims import current_claims, save_claims
+
+    db, _ = week_db
+    claims = {c.id: c for c in current_claims(db)}
+    save_claims(db, [replace(claims["c4"], group="c2")])
+    figures = collect_figures(db, WEEK, settings, pseudonymise=lambda h: h)
+    shown = sorted((m.claim_id, m.posts, m.text_in("en")) for m in figures.myths)
+    assert shown == [("c2", 1, claims["c4"].text), ("c2", 2, claims["c2"].text)]
+
+    odd = "$\\frac{$ <b>_x</b>"
+    save_claims(db, [replace(claims["c4"], group=odd)])
+    figures = collect_figures(db, WEEK, settings, pseudonymise=lambda h: h)
+    assert odd in {m.claim_id for m in figures.myths}
+    page = render_html(figures, "en")
+    assert "&lt;b&gt;_x&lt;/b&gt;" in page and "<b>_x</b>" not in page
+    assert png_base64(myth_figure(figures.myths, [str(i) for i in range(8)], "posts"))
