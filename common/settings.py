@@ -62,6 +62,17 @@ class Settings(BaseSettings):
         default_factory=lambda: {"zh": 0.6, "en": 0.5},
         description="Minimum (centred) claim similarity for a match, by sentence language",
     )
+    margin_floors: dict[str, float] = Field(
+        default_factory=dict,
+        description="Lower (centred) similarity, by sentence language, from which a match also "
+        "stands when its claim leads every other claim (twins of one myth aside) by "
+        "`match_margin`; empty (the default): the thresholds alone decide, e.g. "
+        '{"zh": 0.55, "en": 0.45}',
+    )
+    match_margin: float = Field(
+        0.2, ge=0.0, le=2.0,
+        description="Lead over the best rival claim that lets a match stand from its floor",
+    )
     center_vectors: bool = Field(
         True, description="Centre embeddings on the claims' mean before matching (e5 needs it)"
     )
@@ -332,6 +343,9 @@ class Settings(BaseSettings):
 
     def match_threshold_for(self, lang: str) -> float:
         return self.match_thresholds.get(lang, min(self.match_thresholds.values(), default=0.5))
+
+    def margin_floor_for(self, lang: str) -> float:
+        return self.margin_floors.get(lang, min(self.margin_floors.values(), default=1.0))
 
     def threshold_for(self, topic: str | None) -> float:
         return self.topic_thresholds.get(topic or "", self.flag_threshold)

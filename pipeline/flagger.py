@@ -18,6 +18,7 @@ from pipeline.embedding import Embedder, mean_vectors
 from pipeline.language import detect_lang
 from pipeline.matching import (
     ClaimIndex,
+    MarginRule,
     SentenceHit,
     hit_text,
     hit_vector,
@@ -60,6 +61,10 @@ class Flagger:
     # the threshold it flags from (None: the one its card chose).
     detector: PseudoscienceDetector | None = None
     detector_threshold: float | None = None
+    # A match also stands from this floor (by sentence language) when the claim leads every
+    # rival by `match_margin` (`pipeline.matching.MarginRule`); None: the threshold only.
+    margin_floor: Callable[[str], float] | None = None
+    match_margin: float = 0.0
 
     def flag(self, posts: Sequence[Post], batch_size: int = 64) -> Iterator[Flag]:
         """Yield one Flag per post, in order, embedding `batch_size` posts at a time."""
@@ -110,12 +115,18 @@ class Flagger:
 
     def _hits(self, sentences: list[str], vectors: np.ndarray) -> list[SentenceHit]:
         """Sentence hits, then window hits for claims no single sentence states."""
-        thresholds = [self.match_threshold(detect_lang(s)) for s in sentences]
-        hits = match_claims(self.index, vectors, thresholds, texts=sentences)
+        langs = [detect_lang(s) for s in sentences]
+        rule = (MarginRule([self.margin_floor(lang) for lang in langs], self.match_margin)
+                if self.margin_floor is not None else None)
+        hits = match_claims(self.index, vectors, [self.match_threshold(lang) for lang in langs],
+                            texts=sentences, margin=rule)
         if not self.match_windows:
             return hits
-        return hits + match_windows(self.index, sentences, vectors,
-                                    lambda text: self.match_threshold(detect_lang(text)), hits)
+        floor = self.margin_floor
+        return hits + match_windows(
+            self.index, sentences, vectors, lambda text: self.match_threshold(detect_lang(text)),
+            hits, floor_for=(lambda text: floor(detect_lang(text))) if floor else None,
+            margin=self.match_margin)
 
     def _flag_one(self, post: Post, sentences: list[str], vectors: np.ndarray,
                   hits: list[SentenceHit], prob: float, wording: float,

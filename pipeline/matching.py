@@ -17,6 +17,7 @@ from typing import Protocol
 import numpy as np
 
 from common.records import Claim
+from pipeline.claim_groups import match_key
 from pipeline.lexical import BM25, reciprocal_rank_fusion, tokenize
 
 
@@ -116,6 +117,7 @@ class ClaimIndex:
             self._rows_of[claim].append(row)
         self.vectors = self.prepare(wordings)  # one prepared row per wording
         self.by_id = {c.id: c for c in self.claims}
+        self.keys = [match_key(c) for c in self.claims]  # twins of one myth are not rivals
         self.position = {c.id: i for i, c in enumerate(self.claims)}
         self._fan_out = 1 + max((len(c.variants) for c in self.claims), default=0)
         use_ann = ann_factory is not None and len(self.vectors) >= ann_threshold
@@ -178,25 +180,47 @@ class ClaimIndex:
     def rank(self, texts: Sequence[str], queries: np.ndarray, k: int = 10) -> list[list[int]]:
         """Fused (dense + BM25) ranking of claim indices per query, best first."""
         ids, _ = self.search(queries, k)
+        return self.fuse(texts, ids, k)
+
+    def fuse(self, texts: Sequence[str], dense_ids: np.ndarray, k: int) -> list[list[int]]:
+        """Dense rankings (claim indices per text, best first) fused with BM25's, top `k`."""
         return [[doc for doc, _ in reciprocal_rank_fusion(
-                    [ids[row].tolist(), self.lexical_rank(text, k)])][:k]
+                    [dense_ids[row].tolist(), self.lexical_rank(text, k)])][:k]
                 for row, text in enumerate(texts)]
+
+
+@dataclass(frozen=True)
+class MarginRule:
+    """A second way for a sentence to state a claim: its similarity reaches `floor` (per
+    sentence) and the claim leads every claim of another match key by at least `margin`. Why:
+    on a real base the right claim is often clearly first without being very similar (a tweet
+    quoting half a claim); a fixed threshold high enough to keep other posts out loses it."""
+
+    floors: Sequence[float]
+    margin: float
+
+
+MARGIN_DEPTH = 10  # claims read per sentence for the margin to the best rival
 
 
 def match_claims(index: ClaimIndex, sentence_vectors: np.ndarray,
                  thresholds: float | Sequence[float],
-                 texts: Sequence[str] | None = None, k: int = 5) -> list[SentenceHit]:
+                 texts: Sequence[str] | None = None, k: int = 5,
+                 margin: MarginRule | None = None) -> list[SentenceHit]:
     """For every sentence, its best claim whose dense similarity reaches the (per-sentence)
-    threshold; with `texts`, candidates are ordered by the fused dense+BM25 ranking."""
+    threshold, or passes `margin`; with `texts`, candidates are ordered by the fused dense+BM25
+    ranking."""
     if isinstance(thresholds, float | int):
         thresholds = [float(thresholds)] * len(sentence_vectors)
     if len(index) == 0 or len(sentence_vectors) == 0:
         return []
     prepared = index.prepare(sentence_vectors)
+    depth = MARGIN_DEPTH if margin else (k if texts is not None else 1)
+    dense_ids, dense_sims = index.search(sentence_vectors, depth)
     if texts is None:
-        ranked = index.search(sentence_vectors, 1)[0].tolist()
+        ranked = dense_ids[:, :1].tolist()
     else:
-        ranked = index.rank(texts, sentence_vectors, k)
+        ranked = index.fuse(texts, dense_ids[:, :k], k)
     hits = []
     for row, candidates in enumerate(ranked):
         for i in candidates:
@@ -204,15 +228,33 @@ def match_claims(index: ClaimIndex, sentence_vectors: np.ndarray,
             if similarity >= thresholds[row]:
                 hits.append(SentenceHit(row, index.claims[i], similarity, float(thresholds[row])))
                 break
+            if margin and similarity >= margin.floors[row] and similarity - _rival(
+                    index, i, dense_ids[row], dense_sims[row]) >= margin.margin:
+                hits.append(SentenceHit(row, index.claims[i], similarity,
+                                        float(margin.floors[row])))
+                break
     return hits
+
+
+def _rival(index: ClaimIndex, claim: int, ids: np.ndarray, sims: np.ndarray) -> float:
+    """The best similarity among `ids` (best first) of a claim with another match key; the
+    last one read when all share the key (a lower bound on the rival's distance)."""
+    key = index.keys[claim]
+    for i, similarity in zip(ids.tolist(), sims.tolist(), strict=True):
+        if index.keys[i] != key:
+            return float(similarity)
+    return float(sims[-1]) if len(sims) else 0.0
 
 
 def match_windows(index: ClaimIndex, sentences: Sequence[str], sentence_vectors: np.ndarray,
                   threshold_for: Callable[[str], float], taken: Sequence[SentenceHit] = (),
-                  spans: Sequence[int] = (2, 3)) -> list[SentenceHit]:
+                  spans: Sequence[int] = (2, 3),
+                  floor_for: Callable[[str], float] | None = None, margin: float = 0.0
+                  ) -> list[SentenceHit]:
     """Hits of windows of `spans` adjacent sentences, for claims that no hit in `taken` (the
     sentence hits) has; each claim keeps its most similar window, and windows that overlap a
-    kept one are dropped. `threshold_for(text)` is the threshold of a window's text. Dense
+    kept one are dropped. `threshold_for(text)` is the threshold of a window's text (and
+    `floor_for(text)` its floor for a match by `margin`, see `MarginRule`). Dense
     similarity only: BM25 over the windows' joined words changed no match on the development
     posts and costs a tokenisation per window."""
     starts = [(start, span) for span in spans for start in range(len(sentences) - span + 1)]
@@ -220,7 +262,8 @@ def match_windows(index: ClaimIndex, sentences: Sequence[str], sentence_vectors:
         return []
     texts = [join_sentences(sentences[a:a + span]) for a, span in starts]
     vectors = np.stack([window_vector(sentence_vectors, a, span) for a, span in starts])
-    found = match_claims(index, vectors, [threshold_for(t) for t in texts])
+    rule = (MarginRule([floor_for(t) for t in texts], margin) if floor_for is not None else None)
+    found = match_claims(index, vectors, [threshold_for(t) for t in texts], margin=rule)
     claimed = {h.claim.id for h in taken}
     kept: list[SentenceHit] = []
     used: set[int] = set()

@@ -120,7 +120,9 @@ def build_flagger(settings: Settings, db: Database, embedder: Embedder,
                    settings.threshold_for, ScoreWeights(), stance_model, calibration,
                    max_sentence_chars=settings.max_sentence_chars,
                    detector=load_detector(settings, embedder),
-                   detector_threshold=settings.detector_threshold)
+                   detector_threshold=settings.detector_threshold,
+                   margin_floor=settings.margin_floor_for if settings.margin_floors else None,
+                   match_margin=settings.match_margin)
 
 
 def posts_to_score(db: Database, rescore: bool = False) -> list[Post]:
