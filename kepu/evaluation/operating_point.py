@@ -13,13 +13,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from common.errors import InputError
 from common.records import Claim, Flag, Post
 from common.settings import Settings
 from kepu.screening.scoring import build_flagger
+from pipeline.claim_groups import match_keys
 from pipeline.embedding import Embedder, MemoEmbedder
 from pipeline.jsonlines import parse_json_lines
 from pipeline.posts_file import read_posts
@@ -91,7 +92,10 @@ def operating_point(settings: Settings, embedder: Embedder, claims: Sequence[dic
                     posts: Sequence[LabelledPost], tag: str,
                     progress: Callable[[str], None] | None = None) -> dict[str, dict[str, float]]:
     """Figures per language (and `all`): match recall, false matches with the gold claims
-    removed, and flag rates by label."""
+    removed, and flag rates by label. A gold claim stands for its whole group (twins of one myth
+    grouped as `kepu claims import` groups them): matching a twin is a match, and the twins
+    leave the base with it."""
+    posts = with_twins(posts, claims)
     memo = MemoEmbedder(embedder)
     flags, database = flag_with_base(settings, memo, claims, [p.post for p in posts], tag)
     without: dict[str, Flag] = {}
@@ -106,6 +110,19 @@ def operating_point(settings: Settings, embedder: Embedder, claims: Sequence[dic
                                   f"{tag}-no-gold", vectors_from=database)
         without |= {p.post.id: f for p, f in zip(fold, found, strict=True)}
     return figures_by_language(posts, flags, without)
+
+
+def with_twins(posts: Sequence[LabelledPost], claims: Sequence[dict[str, object]]
+               ) -> list[LabelledPost]:
+    """`posts` with each gold claim's group (as the import stores it) added to its claim ids."""
+    keys = match_keys([Claim(str(c["id"]), str(c["text"]), str(c["lang"]), "", "", "", "",
+                             group=str(c.get("group") or "")) for c in claims])
+    members: dict[str, list[str]] = {}
+    for claim_id, key in keys.items():
+        members.setdefault(key, []).append(claim_id)
+    return [replace(p, claim_ids=tuple(sorted({t for i in p.claim_ids
+                                               for t in members.get(keys.get(i, i), [i])})))
+            for p in posts]
 
 
 def gold_folds(posts: Sequence[LabelledPost], base_size: int, share: float = 0.1

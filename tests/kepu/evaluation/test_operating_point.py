@@ -106,3 +106,19 @@ def test_gold_claims_are_removed_a_fold_at_a_time_in_a_small_base():
         others = {i for f in folds if f is not fold for p in f for i in p.claim_ids}
         assert not {i for p in fold for i in p.claim_ids} & others
     assert len(gold_folds(posts, base_size=10_000)) == 1
+
+
+def test_a_gold_claims_twins_count_as_it_and_leave_the_base_with_it():
+    from kepu.evaluation.operating_point import with_twins
+
+    claims = [{"id": "c1", "text": 'He said "x."', "lang": "en"},
+              {"id": "c2", "text": "He said 'x'", "lang": "en"},
+              {"id": "c3", "text": "Something else.", "lang": "en"},
+              {"id": "k-zh", "text": "某说法", "lang": "zh", "group": "k"},
+              {"id": "k-en", "text": "A claim", "lang": "en", "group": "k"}]
+    posts = [LabelledPost(Post("p1", "t"), "myth", ("c2",)),
+             LabelledPost(Post("p2", "t"), "myth", ("k-zh",)),
+             LabelledPost(Post("p3", "t"), "myth", ("c3", "gone")),
+             LabelledPost(Post("p4", "t"), "science", ())]
+    got = [p.claim_ids for p in with_twins(posts, claims)]
+    assert got == [("c1", "c2"), ("k-en", "k-zh"), ("c3", "gone"), ()]
