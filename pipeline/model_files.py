@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from safetensors import SafetensorError
 from safetensors.numpy import load_file, save_file
 
 from common.errors import ModelError
@@ -35,5 +36,5 @@ def read_model(directory: Path, weights_file: str, what: str
         raise ModelError(f"{directory}: no {what} here ({weights_file} + {CARD})")
     try:
         return json.loads(card_path.read_text(encoding="utf-8")), load_file(str(weights))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, SafetensorError) as exc:  # a truncated or foreign file
         raise ModelError(f"{directory}: unreadable {what}: {exc}") from exc

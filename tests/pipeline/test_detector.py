@@ -88,3 +88,16 @@ def test_the_threshold_is_the_lowest_that_keeps_every_kind_under_its_limit():
         0.6001)
     assert choose_threshold(negatives, {"science": 0.0, "offtopic": 0.0}) == pytest.approx(0.9501)
     assert choose_threshold(negatives, {"science": 1.0, "offtopic": 1.0}) == 0.5
+
+
+def test_a_damaged_weights_file_is_a_model_error_naming_the_folder(detector, tmp_path):
+    from pipeline.detector import WEIGHTS
+
+    folder = tmp_path / "det"
+    detector.save(folder, {"trained_on": "test"})
+    (folder / WEIGHTS).write_bytes(b"\x08\x00\x00\x00\x00\x00\x00\x00{trunc")
+    with pytest.raises(ModelError, match=f"{folder}: unreadable"):
+        PseudoscienceDetector.load(folder)
+    (folder / WEIGHTS).write_bytes(b"junk")
+    with pytest.raises(ModelError, match=f"{folder}: unreadable"):
+        PseudoscienceDetector.load(folder)
