@@ -19,6 +19,7 @@ from pathlib import Path
 from common.errors import InputError
 from common.records import Claim, Flag, Post
 from common.settings import Settings
+from kepu.screening.claims import scratch_settings
 from kepu.screening.scoring import build_flagger
 from pipeline.claim_groups import match_keys
 from pipeline.embedding import Embedder, MemoEmbedder
@@ -56,24 +57,6 @@ def read_labelled_posts(path: Path) -> list[LabelledPost]:
             raise InputError(str(path), "claim_ids must be a list of claim ids", line)
         out.append(LabelledPost(post, label, tuple(ids)))
     return out
-
-
-def scratch_settings(settings: Settings, claims: Sequence[dict[str, object]], tag: str
-                     ) -> Settings:
-    """Settings whose home is a scratch folder holding exactly `claims` (imported once)."""
-    text = "".join(json.dumps(c, ensure_ascii=False, sort_keys=True) + "\n" for c in claims)
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-    home = settings.home / "eval" / f"{tag}-{digest}"
-    scratch = settings.model_copy(update={"home": home, "db_path": None, "model_dir": None})
-    if not (home / "imported").exists():
-        from kepu.screening.claims import import_claims
-
-        home.mkdir(parents=True, exist_ok=True)
-        path = home / "claims.jsonl"
-        path.write_text(text, encoding="utf-8")
-        import_claims(scratch, path)
-        (home / "imported").write_text(digest, encoding="utf-8")
-    return scratch
 
 
 def flag_with_base(settings: Settings, embedder: Embedder, claims: Sequence[dict[str, object]],

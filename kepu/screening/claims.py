@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Sequence
 from pathlib import Path
 
 from common.settings import Settings
@@ -36,3 +39,21 @@ def ensure_claims(settings: Settings) -> None:
         count = db.scalar("SELECT count(*) FROM claims")
     if not count:
         import_claims(settings, settings.data_dir / "claims" / "claims.jsonl")
+
+
+def scratch_settings(settings: Settings, claims: Sequence[dict[str, object]], tag: str
+                     ) -> Settings:
+    """Settings whose home is a scratch folder under HOME/eval holding exactly `claims` (imported
+    once, its claim vectors cached there): a base to measure or fit against, apart from the
+    user's own."""
+    text = "".join(json.dumps(c, ensure_ascii=False, sort_keys=True) + "\n" for c in claims)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    home = settings.home / "eval" / f"{tag}-{digest}"
+    scratch = settings.model_copy(update={"home": home, "db_path": None, "model_dir": None})
+    if not (home / "imported").exists():
+        home.mkdir(parents=True, exist_ok=True)
+        path = home / "claims.jsonl"
+        path.write_text(text, encoding="utf-8")
+        import_claims(scratch, path)
+        (home / "imported").write_text(digest, encoding="utf-8")
+    return scratch
