@@ -73,6 +73,11 @@ class Settings(BaseSettings):
         0.2, ge=0.0, le=2.0,
         description="Lead over the best rival claim that lets a match stand from its floor",
     )
+    match_verifier_dir: Path | None = Field(
+        None, description="A match verifier (`kepu train-verifier`): it reads each candidate "
+        "claim beside the post's words and decides the match instead of the thresholds; "
+        "none by default (none is shipped)"
+    )
     center_vectors: bool = Field(
         True, description="Centre embeddings on the claims' mean before matching (e5 needs it)"
     )

@@ -16,6 +16,7 @@ from pipeline.calibration import ScoreCalibration
 from pipeline.detector import Detection, PseudoscienceDetector
 from pipeline.embedding import Embedder, mean_vectors
 from pipeline.language import detect_lang
+from pipeline.match_verifier import PairScorer, VerifierPolicy, verified_matches
 from pipeline.matching import (
     ClaimIndex,
     MarginRule,
@@ -65,6 +66,10 @@ class Flagger:
     # rival by `match_margin` (`pipeline.matching.MarginRule`); None: the threshold only.
     margin_floor: Callable[[str], float] | None = None
     match_margin: float = 0.0
+    # With a match verifier, it decides which candidate claims a post states (thresholds,
+    # margins and windows are then not used: `pipeline.match_verifier`).
+    verifier: PairScorer | None = None
+    verifier_policy: VerifierPolicy | None = None
 
     def flag(self, posts: Sequence[Post], batch_size: int = 64) -> Iterator[Flag]:
         """Yield one Flag per post, in order, embedding `batch_size` posts at a time."""
@@ -115,6 +120,9 @@ class Flagger:
 
     def _hits(self, sentences: list[str], vectors: np.ndarray) -> list[SentenceHit]:
         """Sentence hits, then window hits for claims no single sentence states."""
+        if self.verifier is not None and self.verifier_policy is not None:
+            return verified_matches(self.index, sentences, vectors, self.verifier,
+                                    self.verifier_policy)
         langs = [detect_lang(s) for s in sentences]
         rule = (MarginRule([self.margin_floor(lang) for lang in langs], self.match_margin)
                 if self.margin_floor is not None else None)

