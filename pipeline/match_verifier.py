@@ -40,18 +40,24 @@ class Candidate:
 
 
 CONTEXT_REACH = 1  # sentences read on each side of the closest one
+WHOLE_POST_CHARS = 400  # a post this short (a tweet, a caption) is read whole
 
 
 def context_text(sentences: Sequence[str], index: int, reach: int = CONTEXT_REACH) -> str:
-    """The words the verifier reads beside a claim: the closest sentence and its neighbours
-    (a claim is often stated over two sentences; a tweet is read whole)."""
+    """The words the verifier reads beside a claim: a short post whole (a tweet's hashtags and
+    fragments are split into "sentences" that say little alone), otherwise the closest
+    sentence and its neighbours (a claim is often stated over two sentences)."""
+    if sum(len(s) + 1 for s in sentences) <= WHOLE_POST_CHARS:
+        return join_sentences(sentences)
     return join_sentences(sentences[max(0, index - reach):index + reach + 1])
 
 
 def candidates(index: ClaimIndex, sentences: Sequence[str], vectors: np.ndarray, k: int,
                floor: float, exclude_keys: frozenset[str] = frozenset()) -> list[Candidate]:
-    """Claims among each sentence's top `k` (fused ranking) whose similarity reaches `floor`,
-    each match key once (its closest claim, at its closest sentence); most similar first. `exclude_keys` leaves out claims
+    """The post's `k` most similar claims among its sentences' top `k` (fused ranking) whose
+    similarity reaches `floor`, each match key once (its closest claim, at its closest
+    sentence); most similar first. At most `k` per post: every one read is a chance of a false
+    yes, and a post rarely states more than a few claims. `exclude_keys` leaves out claims
     of those match keys (an evaluation without the gold claims)."""
     if len(index) == 0 or len(sentences) == 0:
         return []
@@ -67,7 +73,7 @@ def candidates(index: ClaimIndex, sentences: Sequence[str], vectors: np.ndarray,
             key = index.keys[i]
             if similarity >= floor and (key not in best or similarity > best[key].similarity):
                 best[key] = Candidate(i, row, similarity)
-    return sorted(best.values(), key=lambda c: -c.similarity)
+    return sorted(best.values(), key=lambda c: -c.similarity)[:k]
 
 
 def verifier_pairs(index: ClaimIndex, sentences: Sequence[str],

@@ -81,10 +81,17 @@ def test_excluded_keys_take_twins_with_them():
     assert {CLAIMS[c.claim].id for c in found} == {"salt", "moon"}
 
 
-def test_context_is_the_sentence_and_its_neighbours():
-    assert context_text(SENTENCES, 0) == "My aunt swears by it. garlic cures flu in two days"
-    assert context_text(SENTENCES, 1) == " ".join(SENTENCES)
-    assert context_text(["only one"], 0) == "only one"
+def test_a_short_post_is_read_whole_a_long_one_around_the_sentence():
+    assert context_text(SENTENCES, 0) == context_text(SENTENCES, 2) == " ".join(SENTENCES)
+    long = [f"Sentence {i} " + "words " * 20 for i in range(6)]
+    assert context_text(long, 0) == " ".join(long[:2])
+    assert context_text(long, 3) == " ".join(long[2:5])
+
+
+def test_at_most_k_claims_are_read_per_post():
+    vectors = _rows((0.8, 0.3, 0, 0.1), (0.2, 0.7, 0, 0.6))
+    found = candidates(_index(), ["a", "b"], vectors, k=2, floor=0.0)
+    assert [CLAIMS[c.claim].id for c in found] == ["garlic", "salt"]
 
 
 def test_the_verifier_decides_not_the_similarity():
