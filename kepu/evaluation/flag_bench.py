@@ -1,5 +1,6 @@
 """End-to-end flagging speed (`kepu bench flag`): posts per second through the flagger, with
-the encoder's and the detector's shares, the detector on and off alternating chunk by chunk."""
+the encoder's, the detector's and (when one is set) the match verifier's shares, the detector on
+and off alternating chunk by chunk."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from models.labelled_posts import synthetic_posts
 from pipeline.detector import Detection, PseudoscienceDetector
 from pipeline.embedding import Embedder, Role
 from pipeline.flagger import Flagger
+from pipeline.match_verifier import PairScorer
 from store import Database
 
 
@@ -53,6 +55,23 @@ class _TimedDetector:
             self.seconds += time.perf_counter() - started
 
 
+class _TimedVerifier:
+    """A match verifier that adds up the seconds its calls take: the bench's verifier share."""
+
+    def __init__(self, verifier: PairScorer) -> None:
+        self._verifier = verifier
+        self.seconds = 0.0
+        self.pairs = 0
+
+    def logits(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        started = time.perf_counter()
+        try:
+            return self._verifier.logits(pairs)
+        finally:
+            self.seconds += time.perf_counter() - started
+            self.pairs += len(pairs)
+
+
 def _timed_runs(flagger: Flagger, posts: Sequence[Post], chunk: int = 100
                 ) -> tuple[dict[str, float], dict[str, int], _TimedEmbedder]:
     """Seconds and flags of the flagger "with" its detector and "without" it on the same posts,
@@ -86,6 +105,9 @@ def bench_flag(settings: Settings, db: Database, flagger: Flagger, count: int,
     detector = _TimedDetector(flagger.detector) if flagger.detector is not None else None
     if detector is not None:
         flagger = replace(flagger, detector=detector)  # type: ignore[arg-type]
+    verifier = _TimedVerifier(flagger.verifier) if flagger.verifier is not None else None
+    if verifier is not None:
+        flagger = replace(flagger, verifier=verifier)
     seconds, counts, timed = _timed_runs(flagger, posts)
     pipeline_s, flagged = seconds["with"], counts["with"]
     if detector is not None:
@@ -106,4 +128,8 @@ def bench_flag(settings: Settings, db: Database, flagger: Flagger, count: int,
         figures["detector s"] = detector.seconds
         figures["detector share"] = detector.seconds / pipeline_s
         figures["time added by detector share"] = pipeline_s / figures["without detector s"] - 1
+    if verifier is not None:  # its calls in both runs, against both runs' time
+        both_s = pipeline_s + figures.get("without detector s", 0.0)
+        figures |= {"verifier pairs": float(verifier.pairs), "verifier s": verifier.seconds,
+                    "verifier share": verifier.seconds / both_s}
     return figures

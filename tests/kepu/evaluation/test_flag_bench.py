@@ -23,3 +23,34 @@ def test_bench_reports_both_runs_and_the_encoder_share(settings):
     assert 0.0 < figures["encoder share"] < 1.0
     assert np.isclose(figures["encoder share"], figures["encoder s"] / figures["pipeline s"])
     assert flagger.embedder is embedder  # the bench timed a copy, not the caller's flagger
+
+
+class _CountingVerifier:
+    """Says yes to every pair (a stand-in for the cross-encoder, which has its own tests)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def logits(self, pairs):
+        self.calls += 1
+        return np.ones(len(pairs), dtype=np.float32)
+
+
+def test_bench_reports_the_verifiers_share_when_one_is_set(settings):
+    from dataclasses import replace
+
+    from pipeline.match_verifier import VerifierPolicy
+
+    ensure_claims(settings)
+    embedder = load_embedder(settings)
+    verifier = _CountingVerifier()
+    with Database(settings.database) as db:
+        flagger = replace(build_flagger(settings, db, embedder), verifier=verifier,
+                          verifier_policy=VerifierPolicy(-1.0, 0.0))
+        figures = bench_flag(settings, db, flagger, 12,
+                             lambda texts: embedder.encode(texts, role="passage"))
+        without = bench_flag(settings, db, replace(flagger, verifier=None), 4,
+                             lambda texts: embedder.encode(texts, role="passage"))
+    assert verifier.calls > 0 and figures["verifier pairs"] >= 12  # every post reads claims
+    assert 0.0 < figures["verifier share"] < 1.0
+    assert "verifier share" not in without
