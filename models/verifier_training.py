@@ -45,15 +45,19 @@ def gold_candidates(index: ClaimIndex, post: EncodedPost) -> list[Candidate]:
 
 def training_pairs(index: ClaimIndex, posts: Sequence[EncodedPost],
                    negatives: int = NEGATIVES) -> tuple[list[tuple[str, str, float]], list[float]]:
-    """(context, claim text, 1.0 | 0.0) pairs, and the gold claims' similarities (where the
-    candidate floor goes)."""
+    """(context, claim text, 1.0 | 0.0) pairs, and each post's gold similarities, one per match
+    key: its closest claim's (where the candidate floor goes; the flagger reads a myth through
+    its closest twin or language version too)."""
     pairs: list[tuple[str, str, float]] = []
     gold_similarities: list[float] = []
     for post in posts:
+        closest: dict[str, float] = {}
         for gold in gold_candidates(index, post):
-            gold_similarities.append(gold.similarity)
+            key = index.keys[gold.claim]
+            closest[key] = max(closest.get(key, -2.0), gold.similarity)
             pairs.append((context_text(post.sentences, gold.sentence_index),
                           index.claims[gold.claim].text, 1.0))
+        gold_similarities += closest.values()
         others = candidates(index, post.sentences, post.vectors, READ_DEPTH, -2.0,
                             exclude_keys=post.gold_keys)
         pairs += [(context_text(post.sentences, c.sentence_index), index.claims[c.claim].text,

@@ -126,7 +126,7 @@ def test_training_pairs_are_gold_beside_its_sentence_and_nearest_others():
     assert {c for _, c in yes} == {"garlic cures flu", "Garlic cures flu!"}  # twins are gold
     assert all(t == " ".join(SENTENCES) for t, _ in yes)
     assert no == [(context_text(SENTENCES, 2), "the moon landing was staged")]
-    assert len(gold_sims) == 2 and abs(max(gold_sims) - 0.7) < 1e-5
+    assert len(gold_sims) == 1 and abs(gold_sims[0] - 0.7) < 1e-5  # one per myth, its closest
 
 
 def test_the_threshold_keeps_false_matches_within_the_rate():
