@@ -31,7 +31,7 @@ from models.verifier_training import (
 from pipeline.embedding import Embedder
 from pipeline.eval_data import split_of
 from pipeline.jsonlines import parse_json_lines
-from pipeline.match_verifier import candidates, verifier_pairs
+from pipeline.match_verifier import Candidate, PairScorer, candidates, verifier_pairs
 from pipeline.matching import ClaimIndex
 from pipeline.sentences import post_sentences
 from store import Database
@@ -95,20 +95,25 @@ def encode_posts(index: ClaimIndex, embedder: Embedder, rows: Sequence[dict[str,
     return out
 
 
-def held_out_reads(index: ClaimIndex, scorer: object, posts: Sequence[EncodedPost], floor: float,
-                   depth: int) -> list[HeldOutRead]:
+def held_out_reads(index: ClaimIndex, scorer: PairScorer, posts: Sequence[EncodedPost],
+                   floor: float, depth: int) -> list[HeldOutRead]:
     """Each held-out post's best gold logit and best logit with its gold claims removed."""
+
+    def logits(found: Sequence[Candidate], post: EncodedPost) -> list[float]:
+        if not found:
+            return []
+        return [float(x) for x in scorer.logits(verifier_pairs(index, post.sentences, found))]
+
     reads = []
     for post in posts:
         found = candidates(index, post.sentences, post.vectors, depth, floor)
-        logits = scorer.logits(verifier_pairs(index, post.sentences, found)) if found else []  # type: ignore[attr-defined]
-        gold = [float(x) for c, x in zip(found, logits, strict=True)
+        gold = [x for c, x in zip(found, logits(found, post), strict=True)
                 if index.keys[c.claim] in post.gold_keys]
         rest = candidates(index, post.sentences, post.vectors, depth, floor,
                           exclude_keys=post.gold_keys)
-        rest_logits = scorer.logits(verifier_pairs(index, post.sentences, rest)) if rest else []  # type: ignore[attr-defined]
+        rest_logits = logits(rest, post)
         reads.append(HeldOutRead(max(gold) if gold else None,
-                                 float(max(rest_logits)) if len(rest_logits) else None))
+                                 max(rest_logits) if rest_logits else None))
     return reads
 
 
