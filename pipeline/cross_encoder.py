@@ -19,11 +19,11 @@ from typing import Any
 import numpy as np
 
 from common.errors import ModelError
-from pipeline.e5_model_file import E5ModelFile, dequantise_q4
+from pipeline.e5_model_file import E5ModelFile, InputEmbeddings
 from pipeline.e5_tokenizer import E5Tokenizer
+from pipeline.model_files import CARD
 
 WEIGHTS = "verifier.safetensors"
-CARD = "card.json"
 TEXT_TOKENS, CLAIM_TOKENS = 96, 64  # pair length bounded: cost per pair is fixed
 
 
@@ -38,8 +38,7 @@ class CrossEncoder:
         self._torch = torch
         self._shape = model_file.shape
         self._tokenizer = E5Tokenizer(model_file)
-        self._words = model_file.word_blocks()
-        self._positions = model_file.position_type_table()
+        self._inputs = InputEmbeddings(model_file)
         self.encoder = _encoder_module(model_file, model_file.shape.layers)
         self.head = torch.nn.Linear(model_file.shape.hidden, 1)
         self.weights_sha256 = model_file.fingerprint()
@@ -50,13 +49,7 @@ class CrossEncoder:
         claims = self._tokenizer.content_ids(["passage: " + claim for _, claim in pairs])
         rows = [[shape.bos, *t[:TEXT_TOKENS], shape.eos, shape.eos, *c[:CLAIM_TOKENS], shape.eos]
                 for t, c in zip(texts, claims, strict=True)]
-        length = max(len(row) for row in rows)
-        embeddings = np.zeros((len(rows), length, shape.hidden), dtype=np.float32)
-        mask = np.zeros((len(rows), length), dtype=np.float32)
-        for slot, row in enumerate(rows):
-            words = dequantise_q4(self._words[row]).reshape(len(row), shape.hidden)
-            embeddings[slot, :len(row)] = words + self._positions[:len(row)]
-            mask[slot, :len(row)] = 1.0
+        embeddings, mask = self._inputs.batch(rows)
         return torch.from_numpy(embeddings), torch.from_numpy(mask)
 
     def _logits(self, pairs: Sequence[tuple[str, str]]):  # noqa: ANN202

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -166,3 +167,25 @@ class E5ModelFile:
         """sha256 of the file (read once): an exported graph is reused only for the same
         weights."""
         return self._sha256
+
+
+class InputEmbeddings:
+    """What the encoder graph reads for a padded batch of token rows: word + position + type
+    embeddings summed, and the mask. Word rows are dequantised from the 4-bit table only for
+    the batch's tokens (the float table would be 384 MB)."""
+
+    def __init__(self, model_file: E5ModelFile) -> None:
+        self._words = model_file.word_blocks()
+        self._positions = model_file.position_type_table()
+        self.hidden = model_file.shape.hidden
+
+    def batch(self, rows: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
+        """(embeddings (batch, tokens, hidden), mask (batch, tokens)), padded to the longest row."""
+        length = max(len(row) for row in rows)
+        embeddings = np.zeros((len(rows), length, self.hidden), dtype=np.float32)
+        mask = np.zeros((len(rows), length), dtype=np.float32)
+        for slot, row in enumerate(rows):
+            words = dequantise_q4(self._words[list(row)]).reshape(len(row), self.hidden)
+            embeddings[slot, :len(row)] = words + self._positions[:len(row)]
+            mask[slot, :len(row)] = 1.0
+        return embeddings, mask

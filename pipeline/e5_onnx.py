@@ -17,7 +17,7 @@ import numpy as np
 
 from common.errors import ModelError
 from pipeline.e5_export import ensure_graph
-from pipeline.e5_model_file import E5ModelFile, dequantise_q4
+from pipeline.e5_model_file import E5ModelFile, InputEmbeddings
 from pipeline.e5_quantise import ensure_int8_graph
 from pipeline.e5_tokenizer import E5Tokenizer
 
@@ -55,8 +55,7 @@ class OnnxE5Encoder:
         self._session = onnxruntime.InferenceSession(str(graph), options,
                                                      providers=["CPUExecutionProvider"])
         self._tokenizer = E5Tokenizer(model_file)
-        self._words = model_file.word_blocks()
-        self._positions = model_file.position_type_table()
+        self._inputs = InputEmbeddings(model_file)
         self._shape = model_file.shape
         self.dim = model_file.shape.hidden
         self.batch_size = batch_size
@@ -84,13 +83,6 @@ class OnnxE5Encoder:
         order = np.argsort([len(row) for row in rows], kind="stable")
         for start in range(0, len(order), self.batch_size):
             batch = order[start:start + self.batch_size]
-            length = max(len(rows[i]) for i in batch)
-            embeddings = np.zeros((len(batch), length, self.dim), dtype=np.float32)
-            mask = np.zeros((len(batch), length), dtype=np.float32)
-            for slot, i in enumerate(batch):
-                row = rows[i]
-                words = dequantise_q4(self._words[row]).reshape(len(row), self.dim)
-                embeddings[slot, :len(row)] = words + self._positions[:len(row)]
-                mask[slot, :len(row)] = 1.0
+            embeddings, mask = self._inputs.batch([rows[i] for i in batch])
             out[batch] = self._session.run(None, {"embeddings": embeddings, "mask": mask})[0]
         return out
