@@ -7,6 +7,8 @@ writes the same file. Every part was written for this project; nothing is copied
     python scripts/make_detector_posts.py                 # write data/detector/posts.jsonl
     python scripts/make_detector_posts.py --check FILE    # also report 12-char overlaps with the
                                                           # "input" texts of a JSON list (hrde)
+    python scripts/make_detector_posts.py --second-round  # add parts_round2/ (not in the shipped
+                                                          # model; see data/detector/README.md)
 """
 
 from __future__ import annotations
@@ -14,11 +16,14 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PARTS = ROOT / "data" / "detector" / "parts"
+# A second round of parts by other writers, appended after the first round's rows (so the first
+# round's item numbers and splits stay as they are). Measured, not shipped: docs/detector.md.
+PARTS_ROUND2 = ROOT / "data" / "detector" / "parts_round2"
 OUT = ROOT / "data" / "detector" / "posts.jsonl"
 # Item (core, fact, off-topic text) i is dev when i % 5 == 4, frame j of its pool when j % 4 == 3.
 # A post is dev when both its item and its frame are, train when neither is, and left out
@@ -27,9 +32,19 @@ DEV_EVERY, DEV_FRAME_EVERY = 5, 4
 PER_CORE = {"myth": 4, "debunk": 2, "science": 4}  # posts per core and language
 
 
-def _tsv(name: str) -> list[dict[str, str]]:
-    with (PARTS / name).open(encoding="utf-8", newline="") as handle:
+def _read_tsv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def _parts(second_round: bool) -> Callable[[str], list[dict[str, str]]]:
+    """Reader of one part file: the first round, with the second round's rows after it."""
+    def read(name: str) -> list[dict[str, str]]:
+        rows = _read_tsv(PARTS / name)
+        if second_round and (PARTS_ROUND2 / name).exists():
+            rows += _read_tsv(PARTS_ROUND2 / name)
+        return rows
+    return read
 
 
 def _fill(frame: str, core: str) -> str:
@@ -43,7 +58,8 @@ def _fill(frame: str, core: str) -> str:
     return "\n".join(lines)
 
 
-def _frames() -> dict[tuple[str, str], list[dict[str, str]]]:
+def _frames(_tsv: Callable[[str], list[dict[str, str]]]
+            ) -> dict[tuple[str, str], list[dict[str, str]]]:
     out: dict[tuple[str, str], list[dict[str, str]]] = {}
     for row in _tsv("frames.tsv"):
         out.setdefault((row["kind"], row["lang"]), []).append(row)
@@ -64,8 +80,9 @@ def _post(kind: str, lang: str, field: str, style: str, item: int, n: int, text:
             "field": field, "style": style, "split": split, "title": "", "text": text}
 
 
-def compose() -> Iterator[dict]:
-    frames = _frames()
+def compose(second_round: bool = False) -> Iterator[dict]:
+    _tsv = _parts(second_round)
+    frames = _frames(_tsv)
     for source, kinds in (("myths.tsv", ("myth", "debunk")), ("facts.tsv", ("science",))):
         for item, row in enumerate(_tsv(source)):
             for lang, post_kind in ((lang, k) for lang in ("zh", "en") for k in kinds):
@@ -114,8 +131,10 @@ def overlaps(posts: list[dict], texts: list[str], width: int = 12) -> list[tuple
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", type=Path, help="JSON list of {input: text} to compare")
+    parser.add_argument("--second-round", action="store_true",
+                        help="also compose data/detector/parts_round2 (not the shipped model's data)")
     args = parser.parse_args()
-    posts = list(compose())
+    posts = list(compose(args.second_round))
     OUT.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in posts),
                    encoding="utf-8")
     print(f"{len(posts)} posts written to {OUT.relative_to(ROOT)}")
