@@ -37,7 +37,7 @@ def _read_tsv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
 
 
-def _parts(second_round: bool) -> Callable[[str], list[dict[str, str]]]:
+def _part_reader(second_round: bool) -> Callable[[str], list[dict[str, str]]]:
     """Reader of one part file: the first round, with the second round's rows after it."""
     def read(name: str) -> list[dict[str, str]]:
         rows = _read_tsv(PARTS / name)
@@ -58,10 +58,10 @@ def _fill(frame: str, core: str) -> str:
     return "\n".join(lines)
 
 
-def _frames(_tsv: Callable[[str], list[dict[str, str]]]
+def _frames(read_part: Callable[[str], list[dict[str, str]]]
             ) -> dict[tuple[str, str], list[dict[str, str]]]:
     out: dict[tuple[str, str], list[dict[str, str]]] = {}
-    for row in _tsv("frames.tsv"):
+    for row in read_part("frames.tsv"):
         out.setdefault((row["kind"], row["lang"]), []).append(row)
     return out
 
@@ -81,10 +81,10 @@ def _post(kind: str, lang: str, field: str, style: str, item: int, n: int, text:
 
 
 def compose(second_round: bool = False) -> Iterator[dict]:
-    _tsv = _parts(second_round)
-    frames = _frames(_tsv)
+    read_part = _part_reader(second_round)
+    frames = _frames(read_part)
     for source, kinds in (("myths.tsv", ("myth", "debunk")), ("facts.tsv", ("science",))):
-        for item, row in enumerate(_tsv(source)):
+        for item, row in enumerate(read_part(source)):
             for lang, post_kind in ((lang, k) for lang in ("zh", "en") for k in kinds):
                 pool = frames[(post_kind, lang)]
                 split = _split(item, None)
@@ -95,13 +95,13 @@ def compose(second_round: bool = False) -> Iterator[dict]:
                 for n, j in enumerate(chosen):
                     yield _post(post_kind, lang, row["field"], pool[j]["style"], item, n,
                                 _fill(pool[j]["frame"], row[lang]), str(split))
-    for item, row in enumerate(_tsv("science_long.tsv")):
+    for item, row in enumerate(read_part("science_long.tsv")):
         yield _post("science", row["lang"], row["field"], row["style"], 500 + item, 0,
                     row["text"].replace("\\n", "\n"), str(_split(item, None)))
-    for item, row in enumerate(_tsv("offtopic_long.tsv")):
+    for item, row in enumerate(read_part("offtopic_long.tsv")):
         yield _post("offtopic", row["lang"], "", row["style"], 500 + item, 0,
                     row["text"].replace("\\n", "\n"), str(_split(item, None)))
-    offtopic = _tsv("offtopic.tsv")
+    offtopic = read_part("offtopic.tsv")
     for item, row in enumerate(offtopic):
         yield _post("offtopic", row["lang"], "", row["style"], item, 0, row["text"],
                     str(_split(item, None)))
