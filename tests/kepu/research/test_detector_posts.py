@@ -1,5 +1,5 @@
 """The detector's training posts are what `scripts/make_detector_posts.py` composes from the
-written parts, and its dev split shares no written core and no frame with training."""
+written parts, and its dev split shares no written core with training."""
 
 from __future__ import annotations
 
