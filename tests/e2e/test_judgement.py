@@ -95,3 +95,50 @@ def test_explanations_that_restate_the_myth_change_no_stance_decision(tmp_path_f
     assert sum(1 for stance, _ in decisions["bundled"] if stance != "neutral") > 300
     assert decisions["restated"] == decisions["bundled"]
     assert decisions["one-line"] == decisions["bundled"]
+
+
+def _english_heavy_base(path, tmp_path):
+    """The bundled base plus about 340 more English claims (its English variants and
+    explanation sentences, each imported as a claim of its own): four English claims to every
+    Chinese one, as when a platform imports an English fact-check feed beside its own base."""
+    import json
+
+    from pipeline.sentences import split_sentences
+
+    rows = []
+    for claim in read_claims(path):
+        rows.append({"id": claim.id, "text": claim.text, "lang": claim.lang,
+                     "verdict": claim.verdict, "topic": claim.topic,
+                     "explanation": claim.explanation, "source": claim.source,
+                     "variants": list(claim.variants)})
+        if claim.lang == "en":
+            rows += [{"id": f"{claim.id}-extra-{n}", "text": text, "lang": "en",
+                      "verdict": claim.verdict, "topic": claim.topic,
+                      "explanation": "See the source.", "source": claim.source}
+                     for n, text in enumerate([*claim.variants,
+                                               *split_sentences(claim.explanation)])]
+    out = tmp_path / "claims-english-heavy.jsonl"
+    out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                   encoding="utf-8")
+    return out, len(rows)
+
+
+def test_an_english_heavy_base_leaves_chinese_posts_as_they_were(tmp_path_factory, embedder):
+    """Chinese accurate-science and off-topic development posts match and flag no more against
+    an English-heavy base than against the bundled base alone (centred on the plain mean of
+    the English-heavy base, 80 of these 138 posts matched a claim against 34, and 20 were
+    flagged against 4)."""
+    posts = [post for post, label in development_posts(settings_claims().parents[1])
+             if post.lang == "zh" and label in ("science", "offtopic")]
+    heavy, size = _english_heavy_base(settings_claims(), tmp_path_factory.mktemp("heavy"))
+    assert size > 450 and len(posts) > 100
+    outcome = {}
+    for name, path in (("bundled", settings_claims()), ("english-heavy", heavy)):
+        settings = _home(tmp_path_factory, name, path)
+        with Database(settings.database) as db:
+            flags = list(build_flagger(settings, db, embedder).flag(posts))
+        outcome[name] = (sum(bool(f.matches) for f in flags), sum(f.flagged for f in flags))
+    (matched, flagged), (heavy_matched, heavy_flagged) = outcome["bundled"], outcome[
+        "english-heavy"]
+    assert heavy_matched <= matched + 3, outcome
+    assert heavy_flagged <= flagged + 1, outcome
