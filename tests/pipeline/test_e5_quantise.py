@@ -78,3 +78,14 @@ def test_only_the_opsets_it_was_written_for_are_accepted():
     model.opset_import[0].version = 18  # ReduceMax takes its axes as an input from 18 on
     with pytest.raises(ValueError, match="opset"):
         per_row_int8(model)
+
+
+def test_a_damaged_float_graph_is_refused_by_its_path(tmp_path):
+    from common.errors import ModelError
+    from pipeline.e5_quantise import quantise
+
+    damaged = tmp_path / "model.onnx"
+    damaged.write_bytes(b"\x0a\xff\xff half an export")
+    with pytest.raises(ModelError, match="model.onnx: cannot quantise"):
+        quantise(damaged, tmp_path / "int8", {"quantisation": "test"})
+    assert not (tmp_path / "int8" / "model.onnx").exists()
