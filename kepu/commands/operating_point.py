@@ -23,6 +23,9 @@ def eval_operating_point(
     variants: Annotated[bool, typer.Option(
         help="Keep the claims' variants (held-out: the bundled base has hand-written ones; "
         "a user's base has none)")] = False,
+    add_claims: Annotated[Path | None, typer.Option(
+        help="Claims file imported beside the set's base (claims format): do the decisions on "
+        "the same posts hold when the base grows or changes its language mix?")] = None,
 ) -> None:
     """Match recall, false matches with the gold claims removed from the base, and flag rates
     per language, for posts flagged exactly as `kepu flag` would against an imported base.
@@ -30,6 +33,7 @@ def eval_operating_point(
     Example: kepu eval operating-point --split test
     Example: kepu eval operating-point --dataset held-out
     Example: kepu eval operating-point --claims base.jsonl --posts labelled.jsonl
+    Example: kepu eval operating-point --dataset development --add-claims feed.jsonl
     """
     from common.errors import InputError
     from kepu.cli import _settings, console
@@ -38,6 +42,7 @@ def eval_operating_point(
         claim_row,
         operating_point,
         read_labelled_posts,
+        with_added_claims,
     )
     from kepu.evaluation.public_sets import report_lines
     from pipeline.claims_file import read_claims
@@ -53,6 +58,11 @@ def eval_operating_point(
         tag = "user"
     else:
         sets, tag = built_in_set(settings, dataset, split, variants)
+    if add_claims is not None:
+        added = [claim_row(c, variants) for c in read_claims(add_claims)]
+        sets = {f"{name} + {add_claims.name}": (with_added_claims(rows, added, str(add_claims)),
+                                                  posts_path)
+                for name, (rows, posts_path) in sets.items()}
     embedder = load_embedder(settings)
     for name, (claim_rows, posts_path) in sets.items():
         labelled = read_labelled_posts(posts_path)

@@ -215,6 +215,19 @@ def claim_row(claim: Claim, keep_variants: bool) -> dict[str, object]:
     return row
 
 
+def with_added_claims(rows: Sequence[dict[str, object]], added: Sequence[dict[str, object]],
+                      source: str) -> list[dict[str, object]]:
+    """`rows` followed by `added` (claims from `source`): a set's base with a user's claims
+    beside it, to see whether decisions on the same posts hold when the base changes. An id
+    that is already in the base is refused, naming `source`, since a post's gold claim must
+    stay one claim."""
+    taken = {str(r["id"]) for r in rows}
+    clashes = sorted(str(r["id"]) for r in added if str(r["id"]) in taken)
+    if clashes:
+        raise InputError(source, f"claim id(s) already in the base: {', '.join(clashes[:5])}")
+    return [*rows, *added]
+
+
 def _write_rows(path: Path, rows: Sequence[dict[str, object]]) -> Path:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
                     encoding="utf-8")

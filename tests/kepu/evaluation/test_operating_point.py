@@ -15,6 +15,7 @@ from kepu.evaluation.operating_point import (
     operating_point,
     own_post_rows,
     read_labelled_posts,
+    with_added_claims,
 )
 from pipeline.embedding import HashingEmbedder
 
@@ -122,3 +123,12 @@ def test_a_gold_claims_twins_count_as_it_and_leave_the_base_with_it():
              LabelledPost(Post("p4", "t"), "science", ())]
     got = [p.claim_ids for p in with_twins(posts, claims)]
     assert got == [("c1", "c2"), ("k-en", "k-zh"), ("c3", "gone"), ()]
+
+
+def test_added_claims_join_the_base_and_an_id_already_there_is_refused():
+    base = [{"id": "kc-001-zh", "text": "a"}, {"id": "kc-001-en", "text": "b"}]
+    feed = [{"id": "feed-1", "text": "c"}, {"id": "feed-2", "text": "d"}]
+    assert [r["id"] for r in with_added_claims(base, feed, "feed.jsonl")] == [
+        "kc-001-zh", "kc-001-en", "feed-1", "feed-2"]
+    with pytest.raises(InputError, match="feed.jsonl.*kc-001-en"):
+        with_added_claims(base, [*feed, {"id": "kc-001-en", "text": "e"}], "feed.jsonl")
