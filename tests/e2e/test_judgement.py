@@ -54,11 +54,24 @@ def settings_claims():
     return DATA / "claims" / "claims.jsonl"
 
 
+def _claim_line(claim, **changes) -> dict:
+    """A claims-file row of `claim`, with `changes` to its fields."""
+    return {"id": claim.id, "text": claim.text, "lang": claim.lang, "verdict": claim.verdict,
+            "topic": claim.topic, "explanation": claim.explanation, "source": claim.source,
+            "variants": list(claim.variants)} | changes
+
+
+def _write_claims(rows, out):
+    import json
+
+    out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                   encoding="utf-8")
+    return out
+
+
 def _rewritten_base(path, tmp_path, how: str):
     """The bundled base with every explanation rewritten: restating the myth first, the way
     fact-check pages do, or cut to one line."""
-    import json
-
     rows = []
     for claim in read_claims(path):
         if how == "restated":
@@ -67,14 +80,8 @@ def _rewritten_base(path, tmp_path, how: str):
             explanation = f"{lead}{claim.text} {fact}{claim.explanation}"
         else:
             explanation = "见来源。" if claim.lang == "zh" else "See the source."
-        rows.append({"id": claim.id, "text": claim.text, "lang": claim.lang,
-                     "verdict": claim.verdict, "topic": claim.topic,
-                     "explanation": explanation, "source": claim.source,
-                     "variants": list(claim.variants)})
-    out = tmp_path / f"claims-{how}.jsonl"
-    out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
-                   encoding="utf-8")
-    return out
+        rows.append(_claim_line(claim, explanation=explanation))
+    return _write_claims(rows, tmp_path / f"claims-{how}.jsonl")
 
 
 def test_explanations_that_restate_the_myth_change_no_stance_decision(tmp_path_factory,
@@ -101,26 +108,17 @@ def _english_heavy_base(path, tmp_path):
     """The bundled base plus about 340 more English claims (its English variants and
     explanation sentences, each imported as a claim of its own): four English claims to every
     Chinese one, as when a platform imports an English fact-check feed beside its own base."""
-    import json
-
     from pipeline.sentences import split_sentences
 
     rows = []
     for claim in read_claims(path):
-        rows.append({"id": claim.id, "text": claim.text, "lang": claim.lang,
-                     "verdict": claim.verdict, "topic": claim.topic,
-                     "explanation": claim.explanation, "source": claim.source,
-                     "variants": list(claim.variants)})
+        rows.append(_claim_line(claim))
         if claim.lang == "en":
-            rows += [{"id": f"{claim.id}-extra-{n}", "text": text, "lang": "en",
-                      "verdict": claim.verdict, "topic": claim.topic,
-                      "explanation": "See the source.", "source": claim.source}
+            rows += [_claim_line(claim, id=f"{claim.id}-extra-{n}", text=text,
+                                 explanation="See the source.", variants=[])
                      for n, text in enumerate([*claim.variants,
                                                *split_sentences(claim.explanation)])]
-    out = tmp_path / "claims-english-heavy.jsonl"
-    out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
-                   encoding="utf-8")
-    return out, len(rows)
+    return _write_claims(rows, tmp_path / "claims-english-heavy.jsonl"), len(rows)
 
 
 def test_an_english_heavy_base_leaves_chinese_posts_as_they_were(tmp_path_factory, embedder):
