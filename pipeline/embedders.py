@@ -46,7 +46,7 @@ class OnnxE5Embedder:
     C engine's name: same model, same vectors (cosine >= 0.9998), so heads fitted on either fit.
 
     With `precision="int8"` the heads still fit (same model; the flag figures were measured with
-    it), but its vectors are approximate (cosine ~0.999), so they are cached apart
+    it), but its vectors are approximate (cosine ~0.9997), so they are cached apart
     (`vectors_id`)."""
 
     dim = 384

@@ -103,7 +103,8 @@ def test_int8_graph_is_a_stamped_approximation_of_the_float_one(model_file, tmp_
     texts = TEXTS[:5]
     batched = int8.encode(texts, role="query")
     cosine = (batched * exact.encode(texts, role="query")).sum(axis=1)
-    assert 0.997 < cosine.min() and cosine.max() < 0.99999, cosine
+    # smoothed LayerNorm outputs: ~0.9997 (per-row int8 alone: ~0.9992)
+    assert 0.9995 < cosine.min() and cosine.max() < 0.99999, cosine
     # each activation row has its own scale: a text's vector does not move with its neighbours
     alone = np.stack([int8.encode([text], role="query")[0] for text in texts])
     np.testing.assert_allclose(alone, batched, atol=1e-6)
