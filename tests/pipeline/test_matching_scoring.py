@@ -154,3 +154,21 @@ def test_memo_embedder_encodes_each_text_once(counting_embedder):
     assert np.array_equal(first[1], again[0]) and np.array_equal(first[0], first[2])
     assert np.array_equal(again, counting_embedder.encode(["c d", "e f"], role="query"))
     assert memo.encode([]).shape == (0, counting_embedder.dim)
+
+
+def test_the_flagger_encodes_a_sentence_repeated_across_posts_once(tiny_claims,
+                                                                  counting_embedder):
+    _, index = _index(tiny_claims)
+    flagger = Flagger(counting_embedder, index, ConstantClassifier(0.5), lambda lang: 0.5,
+                      lambda topic: 0.5)
+    footer = "Follow us for more science every week."
+    posts = [Post("m", f"Leftover vegetables kept overnight cause cancer. {footer}"),
+             Post("r", f"Leftover vegetables kept overnight cause cancer. {footer}"),
+             Post("o", f"Our team won the football match on Sunday evening. {footer}")]
+    flags = list(flagger.flag(posts))
+    assert counting_embedder.calls == 3  # three distinct sentences of six
+    alone = Flagger(HashingEmbedder(), index, ConstantClassifier(0.5), lambda lang: 0.5,
+                    lambda topic: 0.5)
+    for together, by_itself in zip(flags, (next(alone.flag([p])) for p in posts), strict=True):
+        assert together == by_itself
+    assert flags[0].flagged and flags[1].flagged and not flags[2].flagged
