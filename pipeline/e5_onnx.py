@@ -19,12 +19,9 @@ from common.errors import ModelError
 from pipeline.e5_export import ensure_graph
 from pipeline.e5_model_file import E5ModelFile, InputEmbeddings
 from pipeline.e5_quantise import ensure_int8_graph
-from pipeline.e5_tokenizer import E5Tokenizer
+from pipeline.e5_tokenizer import PREFIX, E5Tokenizer
 
 Precision = Literal["float32", "int8"]
-
-PREFIX = {True: "query: ", False: "passage: "}
-
 
 class OnnxE5Encoder:
     def __init__(self, model_file: E5ModelFile, graph_dir: Path, threads: int | None = None,

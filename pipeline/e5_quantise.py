@@ -25,6 +25,7 @@ from common.errors import ModelError
 from pipeline.e5_export import ensure_graph, is_current, source_stamp, writing_graph
 from pipeline.e5_model_file import E5ModelFile, InputEmbeddings
 from pipeline.e5_smoothing import ALPHA, calibration_digest, calibration_texts, smoothed
+from pipeline.e5_tokenizer import PREFIX, E5Tokenizer
 
 if TYPE_CHECKING:
     import onnx
@@ -65,9 +66,6 @@ def ensure_int8_graph(model_file: E5ModelFile, graph_dir: Path, layers: int | No
 def calibration_feeds(model_file: E5ModelFile) -> Iterator[dict[str, np.ndarray]]:
     """The graph's inputs for each calibration sentence, alone (no padding rows), read as a
     query as the flagger reads sentences."""
-    from pipeline.e5_onnx import PREFIX
-    from pipeline.e5_tokenizer import E5Tokenizer
-
     inputs, shape = InputEmbeddings(model_file), model_file.shape
     texts = [PREFIX[True] + text for text in calibration_texts()]
     for content in E5Tokenizer(model_file).content_ids(texts):

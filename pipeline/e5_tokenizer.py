@@ -19,6 +19,8 @@ from pipeline.e5_model_file import E5ModelFile
 SPACE_MARK = "\u2581"
 UNREACHABLE = "\x00<unk>"  # normalise() cuts every text at its first NUL
 _SPACE_RUN = re.compile(" {2,}")
+# e5 reads a text as a query or as a passage by this prefix (by is_query)
+PREFIX = {True: "query: ", False: "passage: "}
 
 
 class E5Tokenizer:
