@@ -23,6 +23,7 @@ from pipeline.e5_tokenizer import PREFIX, E5Tokenizer
 
 Precision = Literal["float32", "int8"]
 
+
 class OnnxE5Encoder:
     def __init__(self, model_file: E5ModelFile, graph_dir: Path, threads: int | None = None,
                  batch_size: int = 16, precision: Precision = "float32",

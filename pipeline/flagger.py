@@ -182,7 +182,7 @@ def encode_each_once(embedder: Embedder, sentences: Sequence[str]) -> np.ndarray
     distinct = list(dict.fromkeys(sentences))
     row_of = {sentence: row for row, sentence in enumerate(distinct)}
     encoded = embedder.encode(distinct, role="query")
-    return encoded[[row_of[s] for s in sentences]] if sentences else encoded
+    return encoded[[row_of[s] for s in sentences]]
 
 
 def hit_stances(post: Post, sentences: Sequence[str], hits: Sequence[SentenceHit]

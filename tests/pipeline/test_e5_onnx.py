@@ -80,8 +80,11 @@ def test_int8_graph_is_a_stamped_approximation_of_the_float_one(model_file, tmp_
     """The int8 runtime: its own stamped graph next to the float one, vectors close to the
     float ones but not equal (cached under their own vectors_id) and the same alone or batched,
     the same name for the heads; a stale stamp makes it quantise again."""
+    import onnx
+
     from common.settings import load_settings
     from pipeline.e5_quantise import ensure_int8_graph
+    from pipeline.e5_smoothing import ALPHA, calibration_digest, calibration_texts
     from pipeline.embedders import OnnxE5Embedder, load_embedder
     from pipeline.embedding import describe
 
@@ -96,6 +99,10 @@ def test_int8_graph_is_a_stamped_approximation_of_the_float_one(model_file, tmp_
     stamp_file = graph_dir / "int8" / "source.json"
     stamp = json.loads(stamp_file.read_text())
     assert stamp["quantisation"] and stamp["weights_sha256"] == model_file.fingerprint()
+    assert stamp["smoothing"] == {"alpha": ALPHA,
+                                  "calibration": calibration_digest(calibration_texts())}
+    graph = onnx.load(str(graph_dir / "int8" / "model.onnx")).graph
+    assert sum(n.op_type == "Mul" and n.input[1].endswith("/inv") for n in graph.node) == 24
     assert (graph_dir / "int8" / "model.onnx").stat().st_size < (
         float_dir / "model.onnx").stat().st_size / 3
     assert int8.name == exact.name and int8.vectors_id != exact.vectors_id

@@ -32,8 +32,9 @@ def norm_then_products(with_norm: bool = True) -> onnx.ModelProto:
     """x -> LayerNorm -> (n @ W, n @ W + 1) and the residual n + x, as in a post-norm block:
     the products share the normalised input, which the residual also reads."""
     x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["rows", WIDTH])
-    outputs = [helper.make_tensor_value_info(n, TensorProto.FLOAT, None)
-               for n in ("y", "z", "residual")]
+    outputs = [helper.make_tensor_value_info(n, TensorProto.FLOAT, shape)
+               for n, shape in (("y", ["rows", 16]), ("z", ["rows", 16]),
+                                ("residual", ["rows", WIDTH]))]
     first = (helper.make_node("LayerNormalization", ["x", "gamma", "beta"], ["n"], axis=-1)
              if with_norm else helper.make_node("Mul", ["x", "gamma"], ["n"]))
     nodes = [first,
@@ -98,9 +99,38 @@ def test_peaks_are_each_channels_largest_magnitude():
 
 def test_scales_move_alpha_of_the_peak_into_the_weights():
     peaks = {"n": np.full(WIDTH, 4.0, np.float32)}
-    model = smooth(norm_then_products(), peaks, alpha=1.0)  # s = peak: rows of x / 4
-    inverse = next(t for t in model.graph.initializer if t.name.endswith("/inv"))
-    np.testing.assert_allclose(numpy_helper.to_array(inverse), 0.25)
+
+    def inverse(model: onnx.ModelProto) -> np.ndarray:
+        return numpy_helper.to_array(next(t for t in model.graph.initializer
+                                          if t.name.endswith("/inv")))
+
+    np.testing.assert_allclose(inverse(smooth(norm_then_products(), peaks, alpha=1.0)), 0.25)
+    # alpha 0.5: s = sqrt(peak / weight row peak)
+    half = np.sqrt(4.0 / np.abs(WEIGHTS).max(axis=1))
+    np.testing.assert_allclose(inverse(smooth(norm_then_products(), peaks, alpha=0.5)),
+                               1 / half, rtol=1e-5)
+
+
+def test_the_smoothed_graph_is_a_valid_sorted_model_that_reads_no_other_product():
+    model = norm_then_products()
+    # a product of the normalised input by another input (not a constant matrix)
+    model.graph.node.append(helper.make_node("MatMul", ["n", "x_t"], ["gram"], name="/gram"))
+    model.graph.input.append(helper.make_tensor_value_info("x_t", TensorProto.FLOAT,
+                                                           [WIDTH, "rows"]))
+    model.graph.output.append(helper.make_tensor_value_info("gram", TensorProto.FLOAT,
+                                                            ["rows", "rows"]))
+    batch = {"x": rng.normal(size=(8, WIDTH)).astype(np.float32),
+             "x_t": rng.normal(size=(WIDTH, 8)).astype(np.float32)}
+    model = smoothed(model, lambda: [batch])
+    onnx.checker.check_model(model)  # node order included
+    gram = next(n for n in model.graph.node if n.name == "/gram")
+    assert list(gram.input) == ["n", "x_t"]
+
+
+def test_a_failed_calibration_run_is_a_value_error():
+    wrong_feed = [{"x": np.zeros((2, WIDTH + 1), np.float32)}]  # one channel too many
+    with pytest.raises(ValueError, match="calibration run failed"):
+        channel_peaks(norm_then_products(), ["n"], wrong_feed)
 
 
 def test_the_shipped_calibration_sentences_cover_both_languages():
