@@ -203,6 +203,28 @@ def bench_flag(
         f"{k} {v:.0%}" if k.endswith("share") else f"{k} {v:.1f}" for k, v in figures.items()))
 
 
+def bench_int8(
+    posts: Annotated[int, typer.Option(help="How many synthetic bench posts")] = 1000,
+) -> None:
+    """The int8 runtime against float32 on the distinct sentences of the bench posts: speed,
+    cosine of each sentence's two vectors, and whether a sentence alone gets its batched vector.
+
+    Example: kepu bench int8 --posts 1000
+    """
+    from kepu.cli import _settings, console
+    from kepu.evaluation.int8_bench import bench_sentences, compare_runtimes
+    from pipeline.embedders import OnnxE5Embedder
+
+    settings = _settings()
+    texts = bench_sentences(settings.data_dir, posts)
+    figures = compare_runtimes(OnnxE5Embedder(settings.e5_graph),
+                               OnnxE5Embedder(settings.e5_graph, precision="int8"), texts)
+    console.print("bench int8 (multilingual-e5-small on onnxruntime, float32 vs int8): "
+                  + ", ".join(f"{k} {v:.1e}" if "difference" in k else
+                              f"{k} {v:.5f}" if k.startswith("cosine") else f"{k} {v:.1f}"
+                              for k, v in figures.items()))
+
+
 def bench_prefilter(
     posts: Annotated[int, typer.Option(help="How many synthetic bench posts")] = 5000,
     encoder_layers: Annotated[list[int] | None, typer.Option(
@@ -238,3 +260,4 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         groups["eval"].command(name)(command)
     groups["bench"].command("flag")(bench_flag)
     groups["bench"].command("prefilter")(bench_prefilter)
+    groups["bench"].command("int8")(bench_int8)
