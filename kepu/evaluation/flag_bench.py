@@ -17,6 +17,7 @@ from pipeline.detector import Detection, PseudoscienceDetector
 from pipeline.embedding import Embedder, Role
 from pipeline.flagger import Flagger
 from pipeline.match_verifier import PairScorer
+from pipeline.sentences import post_sentences
 from store import Database
 
 
@@ -119,9 +120,11 @@ def bench_flag(settings: Settings, db: Database, flagger: Flagger, count: int,
     post_vectors = naive_encode([p.text for p in posts])
     (post_vectors @ claim_vectors.T).max(axis=1)
     naive_s = time.perf_counter() - started
+    sentences = sum(len(post_sentences(p.title, p.text, max_chars=flagger.max_sentence_chars))
+                    for p in posts)
     figures = {"posts": float(count), "pipeline posts/s": count / pipeline_s,
                "naive posts/s": count / naive_s, "flagged": float(flagged),
-               "pipeline s": pipeline_s, "naive s": naive_s,
+               "pipeline s": pipeline_s, "naive s": naive_s, "sentences": float(sentences),
                "sentences encoded": float(timed.texts), "encoder s": timed.seconds,
                "encoder share": timed.seconds / pipeline_s} | figures
     if detector is not None:
