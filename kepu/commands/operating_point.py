@@ -52,17 +52,18 @@ def eval_operating_point(
     settings = _settings()
     if (claims is None) != (posts is None):
         raise InputError("--claims/--posts", "give both files, or neither (a built-in set)")
-    def claim_rows(path: Path) -> list[dict[str, object]]:
+
+    def read_rows(path: Path) -> list[dict[str, object]]:
         return [claim_row(c, variants) for c in read_claims(path)]
 
     if claims and posts:
-        rows = claim_rows(claims)
+        rows = read_rows(claims)
         sets = {f"{posts.name} against {claims.name}": (rows, posts)}
         tag = "user"
     else:
         sets, tag = built_in_set(settings, dataset, split, variants)
     if add_claims is not None:
-        added = claim_rows(add_claims)
+        added = read_rows(add_claims)
         sets = {f"{name} + {add_claims.name}": (with_added_claims(base, added, str(add_claims)),
                                                   posts_path)
                 for name, (base, posts_path) in sets.items()}
