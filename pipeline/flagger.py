@@ -16,7 +16,14 @@ from pipeline.calibration import ScoreCalibration
 from pipeline.detector import Detection, PseudoscienceDetector
 from pipeline.embedding import Embedder, mean_vectors
 from pipeline.language import detect_lang
-from pipeline.match_verifier import PairScorer, VerifierPolicy, verified_matches
+from pipeline.match_verifier import (
+    PairScorer,
+    VerifierPolicy,
+    below_thresholds,
+    candidates,
+    decide,
+    read_posts,
+)
 from pipeline.matching import (
     ClaimIndex,
     MarginRule,
@@ -66,8 +73,9 @@ class Flagger:
     # rival by `match_margin` (`pipeline.matching.MarginRule`); None: the threshold only.
     margin_floor: Callable[[str], float] | None = None
     match_margin: float = 0.0
-    # With a match verifier, it decides which candidate claims a post states (thresholds,
-    # margins and windows are then not used: `pipeline.match_verifier`).
+    # With a match verifier, it decides which candidate claims a post states (policy mode
+    # "decide": thresholds, margins and windows are then not used) or adds the claims it finds
+    # below the thresholds ("rescue"): `pipeline.match_verifier`.
     verifier: PairScorer | None = None
     verifier_policy: VerifierPolicy | None = None
 
@@ -85,7 +93,7 @@ class Flagger:
         for sentences in per_post:
             blocks.append(vectors[offset:offset + len(sentences)])
             offset += len(sentences)
-        hits = [self._hits(s, v) for s, v in zip(per_post, blocks, strict=True)]
+        hits = self._hits(per_post, blocks)
         means = mean_vectors(vectors, [len(sentences) for sentences in per_post])
         texts = [post_text(p.title, p.text) for p in posts]
         probs = self.classifier.predict_proba(means, texts=texts)
@@ -115,25 +123,32 @@ class Flagger:
         """One post's sentences, their vectors and their claim matches."""
         sentences = post_sentences(post.title, post.text, max_chars=self.max_sentence_chars)
         vectors = self.embedder.encode(sentences, role="query")
-        return sentences, vectors, self._hits(sentences, vectors)
+        return sentences, vectors, self._hits([sentences], [vectors])[0]
 
-    def _hits(self, sentences: list[str], vectors: np.ndarray) -> list[SentenceHit]:
-        """Sentence hits, then window hits for claims no single sentence states."""
-        if self.verifier is not None and self.verifier_policy is not None:
-            return verified_matches(self.index, sentences, vectors, self.verifier,
-                                    self.verifier_policy)
-        langs = [detect_lang(s) for s in sentences]
-        rule = (MarginRule([self.margin_floor(lang) for lang in langs], self.match_margin)
-                if self.margin_floor is not None else None)
-        hits = match_claims(self.index, vectors, [self.match_threshold(lang) for lang in langs],
-                            texts=sentences, margin=rule)
-        if not self.match_windows:
-            return hits
-        floor = self.margin_floor
-        return hits + match_windows(
-            self.index, sentences, vectors, lambda text: self.match_threshold(detect_lang(text)),
-            hits, floor_for=(lambda text: floor(detect_lang(text))) if floor else None,
-            margin=self.match_margin)
+    def _hits(self, per_post: Sequence[list[str]], blocks: Sequence[np.ndarray]
+              ) -> list[list[SentenceHit]]:
+        """Each post's matches: sentence hits, then window hits for claims no single sentence
+        states; with a verifier, its decisions instead ("decide") or the claims it finds below
+        the thresholds besides ("rescue"), the batch's candidates read in one call."""
+        policy, verifier = self.verifier_policy, self.verifier
+        posts = list(zip(per_post, blocks, strict=True))
+        if verifier is not None and policy is not None and policy.mode == "decide":
+            taken: list[list[SentenceHit]] = [[] for _ in posts]
+            found = [candidates(self.index, s, v, policy.candidates, policy.floor)
+                     for s, v in posts]
+        else:
+            thresholds = [[self.match_threshold(detect_lang(x)) for x in s] for s, _ in posts]
+            taken = [threshold_hits(self.index, s, v, t, self.match_threshold,
+                                    self.match_windows, self.margin_floor, self.match_margin)
+                     for (s, v), t in zip(posts, thresholds, strict=True)]
+            if verifier is None or policy is None:
+                return taken
+            found = [below_thresholds(self.index, candidates(self.index, s, v, policy.candidates,
+                                                             policy.floor), hits, t)
+                     for (s, v), hits, t in zip(posts, taken, thresholds, strict=True)]
+        logits = read_posts(self.index, verifier, per_post, found)
+        return [hits + decide(self.index, f, x, policy)
+                for hits, f, x in zip(taken, found, logits, strict=True)]
 
     def _flag_one(self, post: Post, sentences: list[str], vectors: np.ndarray,
                   hits: list[SentenceHit], prob: float, wording: float,
@@ -207,3 +222,21 @@ def hit_evidence(model: StanceModel, index: ClaimIndex, hits: Sequence[SentenceH
         evidence.append(HitEvidence(stance, hit.similarity, float(margins[i]),
                                     float(whole.max())))
     return evidence
+
+
+def threshold_hits(index: ClaimIndex, sentences: Sequence[str], vectors: np.ndarray,
+                   thresholds: Sequence[float], match_threshold: Callable[[str], float],
+                   windows: bool = True, margin_floor: Callable[[str], float] | None = None,
+                   match_margin: float = 0.0) -> list[SentenceHit]:
+    """The matches the thresholds make (`thresholds`: one per sentence; `match_threshold`: by
+    language, for windows): each sentence's best claim, then windows of adjacent sentences
+    for claims no single sentence states; a margin floor when set (`MarginRule`)."""
+    rule = (MarginRule([margin_floor(detect_lang(s)) for s in sentences], match_margin)
+            if margin_floor is not None else None)
+    hits = match_claims(index, vectors, list(thresholds), texts=sentences, margin=rule)
+    if not windows:
+        return hits
+    return hits + match_windows(
+        index, sentences, vectors, lambda text: match_threshold(detect_lang(text)), hits,
+        floor_for=(lambda text: margin_floor(detect_lang(text))) if margin_floor else None,
+        margin=match_margin)

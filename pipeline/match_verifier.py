@@ -1,17 +1,20 @@
-"""Decide matches with a verifier instead of a similarity threshold.
+"""Decide matches with a verifier beside, or instead of, the similarity thresholds.
 
 The claim index proposes candidates (fused dense + BM25 ranking, a low similarity floor); a pair
 scorer (`pipeline.cross_encoder`) reads each candidate claim beside the post's words around the
 sentence that came closest to it and says whether they state it. Each claim is read once per
 post, beside its best sentence, so the cost grows with the claims a post comes near, not with
-its length. Pure: the scorer is passed in.
+its length. Two modes: "decide" reads every candidate and its word replaces the thresholds';
+"rescue" keeps the thresholds' matches and reads only the candidates they left below them (an
+implied myth sits at a similarity its topic neighbours also reach), so most posts cost no read.
+Pure: the scorer is passed in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
 
 import numpy as np
 
@@ -22,14 +25,19 @@ class PairScorer(Protocol):
     def logits(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray: ...
 
 
+VerifierMode = Literal["decide", "rescue"]
+
+
 @dataclass(frozen=True)
 class VerifierPolicy:
     """`floor`: lowest (centred) similarity at which a claim is read at all; `threshold`: the
-    logit from which the verifier's yes stands; `candidates`: claims read per sentence."""
+    logit from which the verifier's yes stands (its card chooses one per mode); `candidates`:
+    claims read per post; `mode`: "decide" or "rescue" (module docstring)."""
 
     floor: float
     threshold: float
     candidates: int = 3
+    mode: VerifierMode = "rescue"
 
 
 @dataclass(frozen=True)
@@ -95,11 +103,34 @@ def decide(index: ClaimIndex, found: Sequence[Candidate], logits: np.ndarray,
             for row, (_, c) in sorted(best.items())]
 
 
+def read_posts(index: ClaimIndex, scorer: PairScorer, per_post: Sequence[Sequence[str]],
+               found: Sequence[Sequence[Candidate]]) -> list[np.ndarray]:
+    """Each post's logits, its candidates `found` read beside its sentences, in one scorer
+    call for all the posts (a few pairs per call cost several times more per pair)."""
+    pairs = [pair for sentences, post_found in zip(per_post, found, strict=True)
+             for pair in verifier_pairs(index, sentences, post_found)]
+    logits = (np.asarray(scorer.logits(pairs), dtype=np.float32) if pairs
+              else np.zeros(0, dtype=np.float32))
+    out, at = [], 0
+    for post_found in found:
+        out.append(logits[at:at + len(post_found)])
+        at += len(post_found)
+    return out
+
+
 def verified_matches(index: ClaimIndex, sentences: Sequence[str], vectors: np.ndarray,
                      scorer: PairScorer, policy: VerifierPolicy) -> list[SentenceHit]:
-    """The claims a post states, as the verifier reads them."""
+    """The claims one post states, as the verifier reads them ("decide")."""
     found = candidates(index, sentences, vectors, policy.candidates, policy.floor)
-    if not found:
-        return []
-    logits = scorer.logits(verifier_pairs(index, sentences, found))
-    return decide(index, found, np.asarray(logits, dtype=np.float32), policy)
+    return decide(index, found, read_posts(index, scorer, [sentences], [found])[0], policy)
+
+
+def below_thresholds(index: ClaimIndex, found: Sequence[Candidate], taken: Sequence[SentenceHit],
+                     threshold_of: Sequence[float]) -> list[Candidate]:
+    """The candidates a rescue reads: below their sentence's threshold (`threshold_of`, one per
+    sentence; a candidate above it was the thresholds' to take), of a match key no hit in
+    `taken` has, at a sentence no hit covers (one claim per sentence, as the thresholds)."""
+    keys = {index.keys[index.position[h.claim.id]] for h in taken}
+    covered = {row for h in taken for row in range(h.sentence_index, h.last_index + 1)}
+    return [c for c in found if c.similarity < threshold_of[c.sentence_index]
+            and index.keys[c.claim] not in keys and c.sentence_index not in covered]

@@ -15,13 +15,16 @@ from models.verifier_training import (
     training_pairs,
 )
 from pipeline.match_verifier import (
+    Candidate,
     VerifierPolicy,
+    below_thresholds,
     candidates,
     context_text,
     decide,
+    read_posts,
     verified_matches,
 )
-from pipeline.matching import ClaimIndex
+from pipeline.matching import ClaimIndex, SentenceHit
 
 
 def _claim(cid: str, text: str, group: str = "") -> Claim:
@@ -153,9 +156,73 @@ def test_the_flagger_takes_the_verifiers_decision(tiny_claims):
     plain = Flagger(emb, index, ConstantClassifier(0.5), lambda lang: 0.5, lambda topic: 0.5)
     assert [m.claim_id for m in next(plain.flag([post])).matches] == ["c1"]
     never = Flagger(emb, index, ConstantClassifier(0.5), lambda lang: 0.5, lambda topic: 0.5,
-                    verifier=OverlapScorer(), verifier_policy=VerifierPolicy(-1.0, 99.0))
+                    verifier=OverlapScorer(),
+                    verifier_policy=VerifierPolicy(-1.0, 99.0, mode="decide"))
     assert not next(never.flag([post])).matches
     always = Flagger(emb, index, ConstantClassifier(0.5), lambda lang: 2.0, lambda topic: 0.5,
-                     verifier=OverlapScorer(), verifier_policy=VerifierPolicy(-1.0, 2.0))
+                     verifier=OverlapScorer(),
+                     verifier_policy=VerifierPolicy(-1.0, 2.0, mode="decide"))
     flag = next(always.flag([post]))
     assert [m.claim_id for m in flag.matches] == ["c1"] and flag.flagged
+
+
+def test_a_rescue_reads_only_what_the_thresholds_left_below_them():
+    index = _index()
+    found = [Candidate(0, 1, 0.45), Candidate(1, 0, 0.40), Candidate(3, 2, 0.70),
+             Candidate(1, 3, 0.30)]
+    thresholds = [0.5, 0.5, 0.6, 0.5]
+    # a window hit over sentences 2-3 of the twin's key: garlic is taken, 2 and 3 covered
+    taken = [SentenceHit(2, CLAIMS[2], 0.7, 0.6, span=2)]
+    kept = below_thresholds(index, found, taken, thresholds)
+    assert kept == [Candidate(1, 0, 0.40)]
+    # nothing taken: the moon (0.70 >= 0.6) was the thresholds' to take, the rest are read
+    assert below_thresholds(index, found, [], thresholds) == [found[0], found[1], found[3]]
+
+
+def test_the_posts_of_a_batch_are_read_in_one_call():
+    index = _index()
+
+    class CountingScorer(OverlapScorer):
+        calls = 0
+
+        def logits(self, pairs):
+            CountingScorer.calls += 1
+            return super().logits(pairs)
+
+    scorer = CountingScorer()
+    posts = [SENTENCES, ["my gran says salt water cures colds"], ["Lovely weather."]]
+    found = [[Candidate(0, 1, 0.4)], [Candidate(1, 0, 0.4), Candidate(0, 0, 0.3)], []]
+    logits = read_posts(index, scorer, posts, found)
+    assert CountingScorer.calls == 1
+    assert [len(x) for x in logits] == [1, 2, 0]
+    assert logits[0][0] == 1.0  # garlic cures flu: 3 shared words - 2
+    assert logits[1][0] == 2.0 and logits[1][1] == -1.0  # salt: 4 words; garlic: "cures"
+    assert read_posts(index, CountingScorer(), [["a"]], [[]])[0].shape == (0,)
+    assert CountingScorer.calls == 1  # nothing to read: no call
+
+
+def test_in_a_rescue_the_thresholds_matches_stand_and_the_verifier_adds(tiny_claims):
+    """A post that states one myth plainly (above the threshold) and implies another: the
+    first stands without a read, the second is the verifier's; a refused read adds nothing."""
+    from common.records import Post
+    from pipeline.embedding import HashingEmbedder
+    from pipeline.flagger import Flagger
+    from tests.pipeline.test_matching_scoring import ConstantClassifier
+
+    emb = HashingEmbedder()
+    index = ClaimIndex(tiny_claims, emb.encode([c.text for c in tiny_claims]))
+    post = Post("m", "Leftover vegetables kept overnight cause cancer. "
+                     "Doctors now quietly admit the jabs cause autism in kids.")
+    plain = Flagger(emb, index, ConstantClassifier(0.5), lambda lang: 0.5, lambda topic: 0.5)
+    plain_ids = [m.claim_id for m in next(plain.flag([post])).matches]
+    assert plain_ids == ["c1"]
+    scorer = OverlapScorer()
+    rescue = Flagger(emb, index, ConstantClassifier(0.5), lambda lang: 0.5, lambda topic: 0.5,
+                     verifier=scorer, verifier_policy=VerifierPolicy(-1.0, 1.0))
+    # the autism sentence sits at 0.38 of c2 (threshold 0.5); its words state it
+    assert [m.claim_id for m in next(rescue.flag([post])).matches] == ["c1", "c2"]
+    assert all(claim != tiny_claims[0].text for _, claim in scorer.read)  # c1 never read
+    refusing = Flagger(emb, index, ConstantClassifier(0.5), lambda lang: 0.5,
+                       lambda topic: 0.5, verifier=OverlapScorer(),
+                       verifier_policy=VerifierPolicy(-1.0, 99.0))
+    assert [m.claim_id for m in next(refusing.flag([post])).matches] == plain_ids
