@@ -88,9 +88,10 @@ def figures_at(reads: Sequence[HeldOutRead], threshold: float) -> tuple[float, f
 
 def choose_threshold(reads: Sequence[HeldOutRead], false_rate: float) -> float:
     """The lowest logit threshold whose false-match rate (gold removed) stays within
-    `false_rate`."""
-    logits = sorted({r.without_gold_logit for r in reads if r.without_gold_logit is not None}
-                    | {r.gold_logit for r in reads if r.gold_logit is not None})
+    `false_rate` (an infinite gold logit, a claim matched without the verifier, is no
+    threshold)."""
+    logits = sorted(x for x in {r.without_gold_logit for r in reads}
+                    | {r.gold_logit for r in reads} if x is not None and np.isfinite(x))
     for threshold in logits:
         if figures_at(reads, threshold)[1] <= false_rate:
             return float(threshold)

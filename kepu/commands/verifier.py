@@ -28,8 +28,10 @@ def train_verifier(
         min=1, help="Fit and choose on the first N posts only (a quick trial)")] = None,
 ) -> None:
     """Fine-tune multilingual-e5-small as a cross-encoder that reads a candidate claim beside a
-    post's words and decides the match (~12 minutes on 2 cores for CLEF2020's 800 train
-    tweets). Use it with KEPU_MATCH_VERIFIER_DIR=<out>. Fitted on research-only data it is for
+    post's words and says whether the post states it (~12 minutes on 2 cores for CLEF2020's
+    800 train tweets); the card holds a threshold for each mode (KEPU_MATCH_VERIFIER_MODE:
+    rescue, the default, adds claims found below the similarity thresholds; decide replaces
+    them). Use it with KEPU_MATCH_VERIFIER_DIR=<out>. Fitted on research-only data it is for
     in-house use: it is refused inside the project's data folder.
 
     Example: kepu train-verifier --dataset clef2020 --out ~/kepu-verifier

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from common.errors import InputError
+from common.errors import InputError, ModelError
 from common.records import Post
 from kepu.research.verifier import read_files, train_verifier
 from kepu.screening.scoring import build_flagger
@@ -52,16 +52,31 @@ def test_a_verifier_fitted_on_own_files_is_used_by_the_flagger(settings, tmp_pat
     assert card["embedder"] == embedder.name and not card["in_house_only"]
     assert isinstance(card["threshold"], float) and isinstance(card["floor"], float)
 
+    assert isinstance(card["rescue_threshold"], float)
+    assert set(card["held_out_rescue"]) == {"match_recall", "false_matches_added"}
+
     with_verifier = settings.model_copy(update={"match_verifier_dir": out})
     from kepu.screening.claims import import_claims
 
     import_claims(with_verifier, claims)
     with Database(with_verifier.database) as db:
-        flagger = build_flagger(with_verifier, db, embedder)
-        assert flagger.verifier is not None
-        assert flagger.verifier_policy.threshold == pytest.approx(card["threshold"])
+        flagger = build_flagger(with_verifier, db, embedder)  # rescue: the default mode
+        assert flagger.verifier is not None and flagger.verifier_policy.mode == "rescue"
+        assert flagger.verifier_policy.threshold == pytest.approx(card["rescue_threshold"])
         flag = next(flagger.flag([Post("p", "Eating raw garlic cures the flu, says my aunt.")]))
         assert all(m.claim_id in MYTHS for m in flag.matches)
+        deciding = build_flagger(with_verifier.model_copy(
+            update={"match_verifier_mode": "decide"}), db, embedder)
+        assert deciding.verifier_policy.mode == "decide"
+        assert deciding.verifier_policy.threshold == pytest.approx(card["threshold"])
+
+    # a card written before rescue mode: rescue is refused, naming the card
+    older = json.loads((out / "card.json").read_text())
+    del older["rescue_threshold"]
+    (out / "card.json").write_text(json.dumps(older))
+    with Database(with_verifier.database) as db, \
+            pytest.raises(ModelError, match=r"card\.json: no rescue threshold"):
+        build_flagger(with_verifier, db, embedder)
 
 
 def test_research_only_data_is_never_written_where_it_would_ship(settings):
@@ -80,3 +95,32 @@ def test_bad_post_lines_are_named(tmp_path):
     posts.write_text(json.dumps({"id": "a", "text": "t", "claim_ids": ["garlic"]}) + "\n")
     with pytest.raises(InputError, match="give more posts"):
         read_files(claims, posts)
+
+
+def test_rescue_reads_count_what_the_thresholds_match_and_read_only_below_them(settings):
+    """The held-out reads the rescue threshold is chosen on: a gold claim the thresholds match
+    counts at any logit; otherwise only candidates below the thresholds are read."""
+    import math
+
+    import numpy as np
+
+    from kepu.research.verifier import rescue_reads
+    from models.verifier_training import EncodedPost, HeldOutRead, choose_threshold
+    from pipeline.matching import ClaimIndex
+    from tests.pipeline.test_match_verifier import OverlapScorer, _index, _rows
+
+    index: ClaimIndex = _index()
+    plain = EncodedPost(["garlic cures flu they say"], _rows((0.8, 0.3, 0, 0.1)),
+                        frozenset({"garlic"}))
+    implied = EncodedPost(["salt water cures colds, trust me"], _rows((0.1, 0.4, 0, 0.3)),
+                          frozenset({"salt"}))
+    scorer = OverlapScorer()
+    reads = rescue_reads(index, scorer, [plain, implied], floor=0.2, depth=3, settings=settings)
+    assert reads[0].gold_logit == math.inf  # 0.8 >= the English threshold 0.5: no read
+    assert ("garlic cures flu they say", "garlic cures flu") not in scorer.read
+    assert reads[0].without_gold_logit == -1.0  # gold removed: salt (0.3) shares "cures"
+    assert reads[1].gold_logit == 1.0  # salt at 0.4 is read: "salt", "water", "cures"
+    assert reads[1].without_gold_logit == -2.0  # gold removed: moon (0.3) shares nothing
+    # an infinite gold logit is never a threshold
+    assert choose_threshold([HeldOutRead(math.inf, None), HeldOutRead(1.0, 2.0)], 0.0) == 3.0
+    assert np.isfinite(choose_threshold(reads, 0.0))
