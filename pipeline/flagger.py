@@ -6,7 +6,7 @@ Pure core: the embedder, the claim index and the classifier are passed in.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import numpy as np
@@ -133,22 +133,25 @@ class Flagger:
         policy, verifier = self.verifier_policy, self.verifier
         posts = list(zip(per_post, blocks, strict=True))
         if verifier is not None and policy is not None and policy.mode == "decide":
-            taken: list[list[SentenceHit]] = [[] for _ in posts]
             found = [candidates(self.index, s, v, policy.candidates, policy.floor)
                      for s, v in posts]
-        else:
-            thresholds = [[self.match_threshold(detect_lang(x)) for x in s] for s, _ in posts]
-            taken = [threshold_hits(self.index, s, v, t, self.match_threshold,
-                                    self.match_windows, self.margin_floor, self.match_margin)
-                     for (s, v), t in zip(posts, thresholds, strict=True)]
-            if verifier is None or policy is None:
-                return taken
-            found = [below_thresholds(self.index, candidates(self.index, s, v, policy.candidates,
-                                                             policy.floor), hits, t)
-                     for (s, v), hits, t in zip(posts, taken, thresholds, strict=True)]
+            logits = read_posts(self.index, verifier, per_post, found)
+            return [decide(self.index, f, x, policy) for f, x in zip(found, logits, strict=True)]
+        thresholds = [[self.match_threshold(detect_lang(x)) for x in s] for s, _ in posts]
+        taken = [threshold_hits(self.index, s, v, t, self.match_threshold, self.match_windows,
+                                self.margin_floor, self.match_margin)
+                 for (s, v), t in zip(posts, thresholds, strict=True)]
+        if verifier is None or policy is None:
+            return taken
+        found = [below_thresholds(self.index, candidates(self.index, s, v, policy.candidates,
+                                                         policy.floor), hits, t)
+                 for (s, v), hits, t in zip(posts, taken, thresholds, strict=True)]
         logits = read_posts(self.index, verifier, per_post, found)
-        return [hits + decide(self.index, f, x, policy)
-                for hits, f, x in zip(taken, found, logits, strict=True)]
+        # a rescued match is scored as one at its sentence's threshold: the verifier's yes
+        # lets it match, but its similarity is no stronger evidence than that
+        return [hits + [replace(h, threshold=t[h.sentence_index])
+                        for h in decide(self.index, f, x, policy)]
+                for hits, f, x, t in zip(taken, found, logits, thresholds, strict=True)]
 
     def _flag_one(self, post: Post, sentences: list[str], vectors: np.ndarray,
                   hits: list[SentenceHit], prob: float, wording: float,

@@ -37,7 +37,7 @@ class VerifierPolicy:
     floor: float
     threshold: float
     candidates: int = 3
-    mode: VerifierMode = "rescue"
+    mode: VerifierMode = "decide"
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,8 @@ def read_posts(index: ClaimIndex, scorer: PairScorer, per_post: Sequence[Sequenc
              for pair in verifier_pairs(index, sentences, post_found)]
     logits = (np.asarray(scorer.logits(pairs), dtype=np.float32) if pairs
               else np.zeros(0, dtype=np.float32))
+    if len(logits) != len(pairs):
+        raise ValueError(f"the pair scorer gave {len(logits)} logits for {len(pairs)} pairs")
     out, at = [], 0
     for post_found in found:
         out.append(logits[at:at + len(post_found)])

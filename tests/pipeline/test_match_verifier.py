@@ -218,11 +218,16 @@ def test_in_a_rescue_the_thresholds_matches_stand_and_the_verifier_adds(tiny_cla
     assert plain_ids == ["c1"]
     scorer = OverlapScorer()
     rescue = Flagger(emb, index, ConstantClassifier(0.5), lambda lang: 0.5, lambda topic: 0.5,
-                     verifier=scorer, verifier_policy=VerifierPolicy(-1.0, 1.0))
+                     verifier=scorer,
+                     verifier_policy=VerifierPolicy(-1.0, 1.0, mode="rescue"))
     # the autism sentence sits at 0.38 of c2 (threshold 0.5); its words state it
     assert [m.claim_id for m in next(rescue.flag([post])).matches] == ["c1", "c2"]
+    sentences, vectors, hits = rescue.matched(post)
+    rescued = hits[-1]
+    assert rescued.claim.id == "c2" and rescued.similarity < 0.5
+    assert rescued.threshold == 0.5  # scored as a match at its threshold, not from the floor
     assert all(claim != tiny_claims[0].text for _, claim in scorer.read)  # c1 never read
     refusing = Flagger(emb, index, ConstantClassifier(0.5), lambda lang: 0.5,
                        lambda topic: 0.5, verifier=OverlapScorer(),
-                       verifier_policy=VerifierPolicy(-1.0, 99.0))
+                       verifier_policy=VerifierPolicy(-1.0, 99.0, mode="rescue"))
     assert [m.claim_id for m in next(refusing.flag([post])).matches] == plain_ids
