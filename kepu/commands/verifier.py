@@ -22,8 +22,8 @@ def train_verifier(
         help="Where to write the verifier; default HOME/models/verifier")] = None,
     epochs: Annotated[int, typer.Option(min=1, help="Passes over the pairs")] = 2,
     false_rate: Annotated[float, typer.Option(
-        min=0.0, max=1.0, help="False-match rate (gold claims removed) the threshold allows "
-        "on the held-out posts")] = 0.05,
+        min=0.0, max=1.0, help="False-match rate (gold claims removed) the decide threshold allows "
+        "on the held-out posts (the rescue threshold allows 2% added)")] = 0.05,
     limit: Annotated[int | None, typer.Option(
         min=1, help="Fit and choose on the first N posts only (a quick trial)")] = None,
 ) -> None:

@@ -21,7 +21,7 @@ import numpy as np
 from common.errors import InputError
 from common.settings import Settings
 from kepu.screening.claims import scratch_settings
-from kepu.screening.scoring import claim_index
+from kepu.screening.scoring import claim_index, matching_settings
 from models.verifier_training import (
     EncodedPost,
     HeldOutRead,
@@ -205,8 +205,13 @@ def train_verifier(settings: Settings, embedder: Embedder, dataset: str, out: Pa
     recall, false = figures_at(reads, threshold)
     say("choosing the rescue threshold on the same posts")
     rescue = rescue_reads(index, scorer, dev_posts, floor, depth, plain)
-    rescue_threshold = choose_threshold(rescue, RESCUE_FALSE_RATE)
-    rescue_recall, rescue_false = figures_at(rescue, rescue_threshold)
+    # nothing read below the thresholds (every myth stated plainly): no threshold to choose,
+    # and rescue mode refuses the card rather than use an arbitrary one
+    read_any = any(r.gold_logit is not None and math.isfinite(r.gold_logit)
+                   or r.without_gold_logit is not None for r in rescue)
+    rescue_threshold = choose_threshold(rescue, RESCUE_FALSE_RATE) if read_any else None
+    rescue_recall, rescue_false = figures_at(
+        rescue, math.inf if rescue_threshold is None else rescue_threshold)
     card: dict[str, object] = {
         "kind": "match verifier (multilingual-e5-small cross-encoder)",
         "embedder": embedder.name,
@@ -221,9 +226,13 @@ def train_verifier(settings: Settings, embedder: Embedder, dataset: str, out: Pa
         "fit_seconds": round(fit_seconds, 1),
         "held_out": {"posts": len(reads), "match_recall": round(recall, 3),
                      "false_matches_gold_removed": round(false, 3)},
-        "rescue_threshold": round(rescue_threshold, 4),
+        "rescue_threshold": None if rescue_threshold is None else round(rescue_threshold, 4),
         "rescue_threshold_chosen_on": f"the same {len(dev_posts)} posts: false matches the "
-                                      f"rescue adds, gold claims removed, <= {RESCUE_FALSE_RATE}",
+                                      f"rescue adds, gold claims removed, <= {RESCUE_FALSE_RATE}"
+                                      if read_any else "nothing to choose on: no held-out post "
+                                      "left a candidate below the thresholds",
+        # what lies below the thresholds depends on them: the loader warns when they differ
+        "rescue_chosen_with": matching_settings(plain),
         "held_out_rescue": {"match_recall": round(rescue_recall, 3),
                             "false_matches_added": round(rescue_false, 3)},
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),

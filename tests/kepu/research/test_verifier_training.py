@@ -4,6 +4,7 @@ epoch), a real scratch DuckDB home, then `kepu flag`'s flagger built with the ve
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -40,8 +41,10 @@ def _files(tmp_path: Path) -> tuple[Path, Path]:
     return claims, posts
 
 
-def test_a_verifier_fitted_on_own_files_is_used_by_the_flagger(settings, tmp_path):
+def test_a_verifier_fitted_on_own_files_is_used_by_the_flagger(settings, tmp_path, caplog):
     claims, posts = _files(tmp_path)
+    # thresholds high enough that the held-out posts leave candidates below them to rescue
+    settings = settings.model_copy(update={"match_thresholds": {"zh": 0.95, "en": 0.95}})
     embedder = load_embedder(settings)
     out = tmp_path / "verifier"
     card = train_verifier(settings, embedder, "", out, epochs=1, files=(claims, posts))
@@ -69,14 +72,22 @@ def test_a_verifier_fitted_on_own_files_is_used_by_the_flagger(settings, tmp_pat
             update={"match_verifier_mode": "decide"}), db, embedder)
         assert deciding.verifier_policy.mode == "decide"
         assert deciding.verifier_policy.threshold == pytest.approx(card["threshold"])
+        # a rescue threshold chosen under other match thresholds is used, with a warning
+        assert card["rescue_chosen_with"]["match_thresholds"] == settings.match_thresholds
+        moved = with_verifier.model_copy(update={"match_thresholds": {"zh": 0.7, "en": 0.6}})
+        with caplog.at_level(logging.WARNING):
+            build_flagger(moved, db, embedder)
+        assert "rescue threshold was chosen with" in caplog.text
 
-    # a card written before rescue mode: rescue is refused, naming the card
-    older = json.loads((out / "card.json").read_text())
-    del older["rescue_threshold"]
-    (out / "card.json").write_text(json.dumps(older))
-    with Database(with_verifier.database) as db, \
-            pytest.raises(ModelError, match=r"card\.json: no rescue threshold"):
-        build_flagger(with_verifier, db, embedder)
+    # a card written before rescue mode, or with nothing below the thresholds to choose on:
+    # rescue is refused, naming the card
+    card_file = json.loads((out / "card.json").read_text())
+    for older in ({k: v for k, v in card_file.items() if k != "rescue_threshold"},
+                  card_file | {"rescue_threshold": None}):
+        (out / "card.json").write_text(json.dumps(older))
+        with Database(with_verifier.database) as db, \
+                pytest.raises(ModelError, match=r"card\.json: no rescue threshold"):
+            build_flagger(with_verifier, db, embedder)
 
 
 def test_research_only_data_is_never_written_where_it_would_ship(settings):
