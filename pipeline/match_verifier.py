@@ -120,13 +120,6 @@ def read_posts(index: ClaimIndex, scorer: PairScorer, per_post: Sequence[Sequenc
     return out
 
 
-def verified_matches(index: ClaimIndex, sentences: Sequence[str], vectors: np.ndarray,
-                     scorer: PairScorer, policy: VerifierPolicy) -> list[SentenceHit]:
-    """The claims one post states, as the verifier reads them ("decide")."""
-    found = candidates(index, sentences, vectors, policy.candidates, policy.floor)
-    return decide(index, found, read_posts(index, scorer, [sentences], [found])[0], policy)
-
-
 def below_thresholds(index: ClaimIndex, found: Sequence[Candidate], taken: Sequence[SentenceHit],
                      threshold_of: Sequence[float]) -> list[Candidate]:
     """The candidates a rescue reads: below their sentence's threshold (`threshold_of`, one per

@@ -22,7 +22,6 @@ from pipeline.match_verifier import (
     context_text,
     decide,
     read_posts,
-    verified_matches,
 )
 from pipeline.matching import ClaimIndex, SentenceHit
 
@@ -61,6 +60,12 @@ class OverlapScorer:
         self.read += list(pairs)
         return np.array([len(set(t.lower().split()) & set(c.lower().split())) - 2.0
                          for t, c in pairs], dtype=np.float32)
+
+
+def verified_matches(index, sentences, vectors, scorer, policy):
+    """One post through the decide path, as the Flagger composes it for a batch."""
+    found = candidates(index, sentences, vectors, policy.candidates, policy.floor)
+    return decide(index, found, read_posts(index, scorer, [sentences], [found])[0], policy)
 
 
 SENTENCES = ["My aunt swears by it.", "garlic cures flu in two days", "Nothing else worked."]
