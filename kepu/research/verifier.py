@@ -39,7 +39,7 @@ from pipeline.match_verifier import (
     PairScorer,
     below_thresholds,
     candidates,
-    verifier_pairs,
+    read_posts,
 )
 from pipeline.matching import ClaimIndex
 from pipeline.sentences import post_sentences
@@ -110,18 +110,12 @@ def encode_posts(index: ClaimIndex, embedder: Embedder, rows: Sequence[dict[str,
 def held_out_reads(index: ClaimIndex, scorer: PairScorer, posts: Sequence[EncodedPost],
                    floor: float, depth: int) -> list[HeldOutRead]:
     """Each held-out post's best gold logit and best logit with its gold claims removed."""
-
-    reads = []
-    for post in posts:
-        found = candidates(index, post.sentences, post.vectors, depth, floor)
-        gold = [x for c, x in zip(found, _logits(scorer, index, post, found), strict=True)
-                if index.keys[c.claim] in post.gold_keys]
-        rest = candidates(index, post.sentences, post.vectors, depth, floor,
-                          exclude_keys=post.gold_keys)
-        rest_logits = _logits(scorer, index, post, rest)
-        reads.append(HeldOutRead(max(gold) if gold else None,
-                                 max(rest_logits) if rest_logits else None))
-    return reads
+    found = [candidates(index, p.sentences, p.vectors, depth, floor) for p in posts]
+    rest = [candidates(index, p.sentences, p.vectors, depth, floor, exclude_keys=p.gold_keys)
+            for p in posts]
+    found_logits, rest_logits = _read_all(index, scorer, posts, found, rest)
+    return [HeldOutRead(_best(f, x, index, post.gold_keys), _best_any(y))
+            for post, f, x, y in zip(posts, found, found_logits, rest_logits, strict=True)]
 
 
 def rescue_reads(index: ClaimIndex, scorer: PairScorer, posts: Sequence[EncodedPost],
@@ -131,32 +125,43 @@ def rescue_reads(index: ClaimIndex, scorer: PairScorer, posts: Sequence[EncodedP
     claim among the candidates the rescue reads. With the gold claims removed, the best logit
     among the candidates left below the thresholds (a sentence the thresholds match wrongly is
     counted as read too: an over-count, so the threshold errs high)."""
-    reads = []
+    matched, found, rest = [], [], []
     for post in posts:
         thresholds = [settings.match_threshold_for(detect_lang(s)) for s in post.sentences]
         taken = threshold_hits(index, post.sentences, post.vectors, thresholds,
                                settings.match_threshold_for, margin_floor=(
                                    settings.margin_floor_for if settings.margin_floors else None),
                                match_margin=settings.match_margin)
-        if any(index.keys[index.position[h.claim.id]] in post.gold_keys for h in taken):
-            gold: float | None = math.inf
-        else:
-            found = below_thresholds(index, candidates(index, post.sentences, post.vectors,
-                                                       depth, floor), taken, thresholds)
-            gold = max((x for c, x in zip(found, _logits(scorer, index, post, found), strict=True)
-                        if index.keys[c.claim] in post.gold_keys), default=None)
-        rest = below_thresholds(index, candidates(index, post.sentences, post.vectors, depth,
-                                                  floor, exclude_keys=post.gold_keys),
-                                [], thresholds)
-        reads.append(HeldOutRead(gold, max(_logits(scorer, index, post, rest), default=None)))
-    return reads
+        matched.append(any(index.keys[index.position[h.claim.id]] in post.gold_keys
+                           for h in taken))
+        found.append([] if matched[-1] else below_thresholds(
+            index, candidates(index, post.sentences, post.vectors, depth, floor), taken,
+            thresholds))
+        rest.append(below_thresholds(index, candidates(index, post.sentences, post.vectors,
+                                                       depth, floor, exclude_keys=post.gold_keys),
+                                     [], thresholds))
+    found_logits, rest_logits = _read_all(index, scorer, posts, found, rest)
+    return [HeldOutRead(math.inf if m else _best(f, x, index, post.gold_keys), _best_any(y))
+            for post, m, f, x, y in zip(posts, matched, found, found_logits, rest_logits,
+                                        strict=True)]
 
 
-def _logits(scorer: PairScorer, index: ClaimIndex, post: EncodedPost,
-            found: Sequence[Candidate]) -> list[float]:
-    if not found:
-        return []
-    return [float(x) for x in scorer.logits(verifier_pairs(index, post.sentences, found))]
+def _read_all(index: ClaimIndex, scorer: PairScorer, posts: Sequence[EncodedPost],
+              found: list[list[Candidate]], rest: list[list[Candidate]]
+              ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Both candidate lists of every post read in one scorer call (batched, as the flagger)."""
+    logits = read_posts(index, scorer, [p.sentences for p in posts] * 2, found + rest)
+    return logits[:len(posts)], logits[len(posts):]
+
+
+def _best(found: Sequence[Candidate], logits: np.ndarray, index: ClaimIndex,
+          gold_keys: frozenset[str]) -> float | None:
+    return max((float(x) for c, x in zip(found, logits.tolist(), strict=True)
+                if index.keys[c.claim] in gold_keys), default=None)
+
+
+def _best_any(logits: np.ndarray) -> float | None:
+    return float(logits.max()) if len(logits) else None
 
 
 def train_verifier(settings: Settings, embedder: Embedder, dataset: str, out: Path,

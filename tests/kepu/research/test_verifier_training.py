@@ -125,8 +125,16 @@ def test_rescue_reads_count_what_the_thresholds_match_and_read_only_below_them(s
                         frozenset({"garlic"}))
     implied = EncodedPost(["salt water cures colds, trust me"], _rows((0.1, 0.4, 0, 0.3)),
                           frozenset({"salt"}))
-    scorer = OverlapScorer()
+    class CountingScorer(OverlapScorer):
+        calls = 0
+
+        def logits(self, pairs):
+            self.calls += 1
+            return super().logits(pairs)
+
+    scorer = CountingScorer()
     reads = rescue_reads(index, scorer, [plain, implied], floor=0.2, depth=3, settings=settings)
+    assert scorer.calls == 1  # every post's candidates in one batched call
     assert reads[0].gold_logit == math.inf  # 0.8 >= the English threshold 0.5: no read
     assert ("garlic cures flu they say", "garlic cures flu") not in scorer.read
     assert reads[0].without_gold_logit == -1.0  # gold removed: salt (0.3) shares "cures"
