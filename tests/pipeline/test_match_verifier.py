@@ -68,6 +68,18 @@ def verified_matches(index, sentences, vectors, scorer, policy):
     return decide(index, found, read_posts(index, scorer, [sentences], [found])[0], policy)
 
 
+class CountingScorer(OverlapScorer):
+    """The overlap rule, counting its calls (the verifier's cost is per call as much as per pair)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    def logits(self, pairs):
+        self.calls += 1
+        return super().logits(pairs)
+
+
 SENTENCES = ["My aunt swears by it.", "garlic cures flu in two days", "Nothing else worked."]
 
 
@@ -186,24 +198,17 @@ def test_a_rescue_reads_only_what_the_thresholds_left_below_them():
 
 def test_the_posts_of_a_batch_are_read_in_one_call():
     index = _index()
-
-    class CountingScorer(OverlapScorer):
-        calls = 0
-
-        def logits(self, pairs):
-            CountingScorer.calls += 1
-            return super().logits(pairs)
-
     scorer = CountingScorer()
     posts = [SENTENCES, ["my gran says salt water cures colds"], ["Lovely weather."]]
     found = [[Candidate(0, 1, 0.4)], [Candidate(1, 0, 0.4), Candidate(0, 0, 0.3)], []]
     logits = read_posts(index, scorer, posts, found)
-    assert CountingScorer.calls == 1
+    assert scorer.calls == 1
     assert [len(x) for x in logits] == [1, 2, 0]
     assert logits[0][0] == 1.0  # garlic cures flu: 3 shared words - 2
     assert logits[1][0] == 2.0 and logits[1][1] == -1.0  # salt: 4 words; garlic: "cures"
-    assert read_posts(index, CountingScorer(), [["a"]], [[]])[0].shape == (0,)
-    assert CountingScorer.calls == 1  # nothing to read: no call
+    idle = CountingScorer()
+    assert read_posts(index, idle, [["a"]], [[]])[0].shape == (0,)
+    assert idle.calls == 0  # nothing to read: no call
 
 
 def test_in_a_rescue_the_thresholds_matches_stand_and_the_verifier_adds(tiny_claims):

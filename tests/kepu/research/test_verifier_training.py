@@ -118,20 +118,13 @@ def test_rescue_reads_count_what_the_thresholds_match_and_read_only_below_them(s
     from kepu.research.verifier import rescue_reads
     from models.verifier_training import EncodedPost, HeldOutRead, choose_threshold
     from pipeline.matching import ClaimIndex
-    from tests.pipeline.test_match_verifier import OverlapScorer, _index, _rows
+    from tests.pipeline.test_match_verifier import CountingScorer, _index, _rows
 
     index: ClaimIndex = _index()
     plain = EncodedPost(["garlic cures flu they say"], _rows((0.8, 0.3, 0, 0.1)),
                         frozenset({"garlic"}))
     implied = EncodedPost(["salt water cures colds, trust me"], _rows((0.1, 0.4, 0, 0.3)),
                           frozenset({"salt"}))
-    class CountingScorer(OverlapScorer):
-        calls = 0
-
-        def logits(self, pairs):
-            self.calls += 1
-            return super().logits(pairs)
-
     scorer = CountingScorer()
     reads = rescue_reads(index, scorer, [plain, implied], floor=0.2, depth=3, settings=settings)
     assert scorer.calls == 1  # every post's candidates in one batched call
