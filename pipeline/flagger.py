@@ -137,12 +137,11 @@ class Flagger:
                      for s, v in posts]
             logits = read_posts(self.index, verifier, per_post, found)
             return [decide(self.index, f, x, policy) for f, x in zip(found, logits, strict=True)]
-        thresholds = [[self.match_threshold(detect_lang(x)) for x in s] for s, _ in posts]
-        taken = [threshold_hits(self.index, s, v, t, self.match_threshold, self.match_windows,
-                                self.margin_floor, self.match_margin)
-                 for (s, v), t in zip(posts, thresholds, strict=True)]
+        taken = [threshold_hits(self.index, s, v, self.match_threshold, self.match_windows,
+                                self.margin_floor, self.match_margin) for s, v in posts]
         if verifier is None or policy is None:
             return taken
+        thresholds = [sentence_thresholds(s, self.match_threshold) for s in per_post]
         found = [below_thresholds(self.index, candidates(self.index, s, v, policy.candidates,
                                                          policy.floor), hits, t)
                  for (s, v), hits, t in zip(posts, taken, thresholds, strict=True)]
@@ -227,16 +226,23 @@ def hit_evidence(model: StanceModel, index: ClaimIndex, hits: Sequence[SentenceH
     return evidence
 
 
+def sentence_thresholds(sentences: Sequence[str], match_threshold: Callable[[str], float]
+                        ) -> list[float]:
+    """Each sentence's match threshold, by its language."""
+    return [match_threshold(detect_lang(s)) for s in sentences]
+
+
 def threshold_hits(index: ClaimIndex, sentences: Sequence[str], vectors: np.ndarray,
-                   thresholds: Sequence[float], match_threshold: Callable[[str], float],
-                   windows: bool = True, margin_floor: Callable[[str], float] | None = None,
+                   match_threshold: Callable[[str], float], windows: bool = True,
+                   margin_floor: Callable[[str], float] | None = None,
                    match_margin: float = 0.0) -> list[SentenceHit]:
-    """The matches the thresholds make (`thresholds`: one per sentence; `match_threshold`: by
-    language, for windows): each sentence's best claim, then windows of adjacent sentences
-    for claims no single sentence states; a margin floor when set (`MarginRule`)."""
+    """The matches the thresholds make (`match_threshold`: by language): each sentence's best
+    claim, then windows of adjacent sentences for claims no single sentence states; a margin
+    floor when set (`MarginRule`)."""
     rule = (MarginRule([margin_floor(detect_lang(s)) for s in sentences], match_margin)
             if margin_floor is not None else None)
-    hits = match_claims(index, vectors, list(thresholds), texts=sentences, margin=rule)
+    hits = match_claims(index, vectors, sentence_thresholds(sentences, match_threshold),
+                        texts=sentences, margin=rule)
     if not windows:
         return hits
     return hits + match_windows(

@@ -31,9 +31,8 @@ from models.verifier_training import (
 )
 from pipeline.embedding import Embedder
 from pipeline.eval_data import split_of
-from pipeline.flagger import threshold_hits
+from pipeline.flagger import sentence_thresholds, threshold_hits
 from pipeline.jsonlines import parse_json_lines
-from pipeline.language import detect_lang
 from pipeline.match_verifier import (
     Candidate,
     PairScorer,
@@ -127,8 +126,8 @@ def rescue_reads(index: ClaimIndex, scorer: PairScorer, posts: Sequence[EncodedP
     counted as read too: an over-count, so the threshold errs high)."""
     matched, found, rest = [], [], []
     for post in posts:
-        thresholds = [settings.match_threshold_for(detect_lang(s)) for s in post.sentences]
-        taken = threshold_hits(index, post.sentences, post.vectors, thresholds,
+        thresholds = sentence_thresholds(post.sentences, settings.match_threshold_for)
+        taken = threshold_hits(index, post.sentences, post.vectors,
                                settings.match_threshold_for, margin_floor=(
                                    settings.margin_floor_for if settings.margin_floors else None),
                                match_margin=settings.match_margin)

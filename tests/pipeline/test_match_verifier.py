@@ -249,14 +249,14 @@ def test_a_margin_match_is_the_thresholds_and_the_rescue_does_not_read_it():
     index = _index()
     vectors = _rows((0.1, 0.05, 0, 0.0), (0.45, 0.1, 0, 0.05), (0.1, 0.3, 0, 0.0))
     thresholds = [0.6] * len(SENTENCES)
-    plain = threshold_hits(index, SENTENCES, vectors, thresholds, lambda lang: 0.6,
+    plain = threshold_hits(index, SENTENCES, vectors, lambda lang: 0.6,
                            windows=False)
     assert plain == []
-    led = threshold_hits(index, SENTENCES, vectors, thresholds, lambda lang: 0.6,
+    led = threshold_hits(index, SENTENCES, vectors, lambda lang: 0.6,
                          windows=False, margin_floor=lambda lang: 0.4, match_margin=0.2)
     # garlic at 0.45 leads salt (another key) by 0.35; its twin is no rival
     assert [(h.sentence_index, h.claim.group or h.claim.id) for h in led] == [(1, "garlic")]
-    too_close = threshold_hits(index, SENTENCES, vectors, thresholds, lambda lang: 0.6,
+    too_close = threshold_hits(index, SENTENCES, vectors, lambda lang: 0.6,
                                windows=False, margin_floor=lambda lang: 0.4, match_margin=0.4)
     assert too_close == []
     found = candidates(index, SENTENCES, vectors, k=3, floor=0.2)
